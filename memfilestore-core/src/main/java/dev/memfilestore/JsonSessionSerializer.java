@@ -1,0 +1,255 @@
+package dev.memfilestore;
+
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.MapperConfig;
+import com.fasterxml.jackson.databind.jsontype.NamedType;
+import com.fasterxml.jackson.databind.jsontype.PolymorphicTypeValidator;
+import com.fasterxml.jackson.databind.jsontype.TypeIdResolver;
+import com.fasterxml.jackson.databind.jsontype.impl.ClassNameIdResolver;
+import com.fasterxml.jackson.databind.type.TypeFactory;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * JSON with a Java type tag on every attribute value that JSON alone cannot type exactly.
+ *
+ * <p>A session is {@code {"created":…, "accessed":…, "maxInactive":…, "attributes":{…}}}; an
+ * attribute value is plain JSON for strings, booleans, {@code Integer} and {@code Double}, and
+ * {@code ["java.lang.Long", 5]} (Jackson's wrapper-array typing) for everything else. The type
+ * names are checked against the allow-list both when writing (so a session that could not be read
+ * back is refused by {@code set}) and when reading, by name, before any class is loaded.
+ */
+final class JsonSessionSerializer implements SessionSerializer {
+  private final ObjectWriter valueWriter;
+  private final ObjectReader valueReader;
+  private final ObjectMapper mapper;
+
+  JsonSessionSerializer(TypeAllowList allowList) {
+    PolymorphicTypeValidator validator = new AllowListValidator(allowList);
+    mapper =
+        new ObjectMapper()
+            .registerModule(new JavaTimeModule())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+            .enable(SerializationFeature.WRITE_DATES_WITH_ZONE_ID)
+            .disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE)
+            .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    mapper.setDefaultTyping(
+        new CheckedTyping(validator, allowList)
+            .init(JsonTypeInfo.Id.CLASS, null)
+            .inclusion(JsonTypeInfo.As.WRAPPER_ARRAY));
+    valueWriter = mapper.writerFor(Object.class);
+    valueReader = mapper.readerFor(Object.class);
+  }
+
+  @Override
+  public String name() {
+    return "json";
+  }
+
+  @Override
+  public byte[] serialize(SessionData session) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    String attribute = null;
+    try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
+      g.writeStartObject();
+      g.writeStringField("created", session.getCreationTime().toString());
+      g.writeStringField("accessed", session.getLastAccessedTime().toString());
+      if (session.getMaxInactiveInterval() != null) {
+        g.writeStringField("maxInactive", session.getMaxInactiveInterval().toString());
+      }
+      g.writeObjectFieldStart("attributes");
+      for (Map.Entry<String, Object> e : session.attributes().entrySet()) {
+        attribute = e.getKey();
+        g.writeFieldName(attribute);
+        valueWriter.writeValue(g, e.getValue());
+      }
+      g.writeEndObject();
+      g.writeEndObject();
+    } catch (IOException | RuntimeException e) {
+      Object value = attribute == null ? null : session.getAttribute(attribute);
+      throw new SessionSerializationException(
+          "attribute '"
+              + attribute
+              + "' of type "
+              + (value == null ? "?" : value.getClass().getName())
+              + " cannot be stored as JSON: "
+              + rootMessage(e)
+              + ". Use JDK value types, records or enums, add the type to the allow-list with"
+              + " SessionSerializer.json(\"com.example.YourType\"), or use"
+              + " SessionSerializer.java(...)",
+          e);
+    }
+    return out.toByteArray();
+  }
+
+  @Override
+  public SessionData deserialize(byte[] bytes) {
+    try (JsonParser p = mapper.getFactory().createParser(bytes)) {
+      expect(p.nextToken(), JsonToken.START_OBJECT);
+      Instant created = null;
+      Instant accessed = null;
+      Duration maxInactive = null;
+      Map<String, Object> attributes = new HashMap<>();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        switch (field) {
+          case "created":
+            created = Instant.parse(p.getValueAsString());
+            break;
+          case "accessed":
+            accessed = Instant.parse(p.getValueAsString());
+            break;
+          case "maxInactive":
+            maxInactive = value == JsonToken.VALUE_NULL ? null : Duration.parse(p.getText());
+            break;
+          case "attributes":
+            expect(value, JsonToken.START_OBJECT);
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+              String name = p.currentName();
+              p.nextToken();
+              attributes.put(name, valueReader.readValue(p));
+            }
+            break;
+          default:
+            p.skipChildren(); // written by a newer version: ignore
+        }
+      }
+      if (created == null || accessed == null) {
+        throw new IOException("session JSON lacks 'created' or 'accessed'");
+      }
+      return new SessionData(created, accessed, maxInactive, attributes);
+    } catch (IOException | DateTimeParseException | IllegalArgumentException e) {
+      throw new SessionSerializationException(
+          "cannot read a session from JSON: " + rootMessage(e), e);
+    }
+  }
+
+  private static void expect(JsonToken actual, JsonToken expected) throws IOException {
+    if (actual != expected) {
+      throw new IOException("expected " + expected + " but found " + actual);
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String m = t.getMessage();
+    return m == null ? t.getClass().getSimpleName() : m.split("\n", 2)[0];
+  }
+
+  /** Whether a Jackson class id (a binary name or an array descriptor) is allowed. */
+  static boolean allowsTypeId(TypeAllowList allowList, String id) {
+    if (!id.startsWith("[")) {
+      return allowList.allows(id);
+    }
+    String element = id.replaceFirst("^\\[+", "");
+    if (element.length() == 1) {
+      return "ZBCSIJFD".contains(element); // an array of primitives
+    }
+    return element.startsWith("L")
+        && element.endsWith(";")
+        && allowList.allows(element.substring(1, element.length() - 1));
+  }
+
+  /** Decides on type ids by name alone, so a refused class is never loaded. */
+  private static final class AllowListValidator extends PolymorphicTypeValidator.Base {
+    private static final long serialVersionUID = 1L;
+    private final TypeAllowList allowList;
+
+    AllowListValidator(TypeAllowList allowList) {
+      this.allowList = allowList;
+    }
+
+    @Override
+    public Validity validateSubClassName(
+        MapperConfig<?> config, JavaType baseType, String subClassName) {
+      return allowsTypeId(allowList, subClassName) ? Validity.ALLOWED : Validity.DENIED;
+    }
+
+    @Override
+    public Validity validateSubType(MapperConfig<?> config, JavaType baseType, JavaType subType) {
+      return allowsTypeId(allowList, subType.getRawClass().getName())
+          ? Validity.ALLOWED
+          : Validity.DENIED;
+    }
+  }
+
+  /**
+   * Types every value (as Jackson's deprecated {@code EVERYTHING} does, the only mode that keeps a
+   * {@code Long} a {@code Long}) and refuses to write a type id the reader would refuse.
+   */
+  @SuppressWarnings("deprecation") // EVERYTHING is deprecated for Jackson 3; we need exact types
+  private static final class CheckedTyping extends ObjectMapper.DefaultTypeResolverBuilder {
+    private static final long serialVersionUID = 1L;
+    private final TypeAllowList allowList;
+
+    CheckedTyping(PolymorphicTypeValidator validator, TypeAllowList allowList) {
+      super(ObjectMapper.DefaultTyping.EVERYTHING, validator);
+      this.allowList = allowList;
+    }
+
+    @Override
+    protected TypeIdResolver idResolver(
+        MapperConfig<?> config,
+        JavaType baseType,
+        PolymorphicTypeValidator subtypeValidator,
+        Collection<NamedType> subtypes,
+        boolean forSer,
+        boolean forDeser) {
+      return new CheckedIdResolver(
+          baseType, config.getTypeFactory(), subtypeValidator, allowList);
+    }
+  }
+
+  private static final class CheckedIdResolver extends ClassNameIdResolver {
+    private final TypeAllowList allowList;
+
+    CheckedIdResolver(
+        JavaType baseType,
+        TypeFactory typeFactory,
+        PolymorphicTypeValidator validator,
+        TypeAllowList allowList) {
+      super(baseType, typeFactory, validator);
+      this.allowList = allowList;
+    }
+
+    @Override
+    public String idFromValue(Object value) {
+      return checked(super.idFromValue(value));
+    }
+
+    @Override
+    public String idFromValueAndType(Object value, Class<?> type) {
+      return checked(super.idFromValueAndType(value, type));
+    }
+
+    private String checked(String id) {
+      if (!allowsTypeId(allowList, id)) {
+        throw new IllegalArgumentException(
+            "type " + id + " is not on the serializer's allow-list");
+      }
+      return id;
+    }
+  }
+}

@@ -1,0 +1,1033 @@
+package dev.memfilestore;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.ToIntFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A session store that keeps sessions in memory, bounded and expiring, and persists them to one
+ * file: the JVM version of express-memfilestore.
+ *
+ * <pre>{@code
+ * try (MemFileStore store = MemFileStore.builder()
+ *     .saveFile(Path.of("data/sessions.json"))   // read now, written by save(), close() and at exit
+ *     .savePeriod(Duration.ofMinutes(5))
+ *     .checkPeriod(Duration.ofMinutes(1))
+ *     .max(10_000)
+ *     .build()) {
+ *   SessionData session = new SessionData();
+ *   session.setAttribute("user", "ada");
+ *   store.set("3f2a…", session);
+ *   store.get("3f2a…").map(s -> s.getAttribute("user"));  // Optional[ada]
+ * }
+ * }</pre>
+ *
+ * <h2>Semantics</h2>
+ *
+ * <ul>
+ *   <li>{@link #get} returns a copy and {@link #set} stores a copy: changing a session changes
+ *       nothing stored until it is {@code set} again. Each {@code set} serializes the session, so
+ *       one that cannot be serialized is refused with {@link SessionSerializationException} and the
+ *       store stays exactly as it was.
+ *   <li>A session lives for its ttl from the moment it is {@code set} or {@code touch}ed (see
+ *       {@link Builder#ttl(Duration)}). Expiry is enforced on every read and by {@link #prune()};
+ *       an expired session is never returned (unless {@link Builder#stale(boolean)}).
+ *   <li>The total {@code length} of all sessions stays within {@code max} from the moment {@code
+ *       set} returns. When the bound is reached, the store evicts with Caffeine's W-TinyLFU policy:
+ *       sessions used often are kept in preference to ones used once, so a flood of one-shot
+ *       sessions (a crawler, a bot) does not push out the sessions of active users.
+ *   <li>Every session that leaves is reported to the {@link DisposeListener}.
+ * </ul>
+ *
+ * <h2>Persistence</h2>
+ *
+ * With a {@code saveFile}, {@link Builder#build()} loads it (sessions keep their remaining time to
+ * live; expired ones are skipped), and {@link #save()}, the save interval, {@link #close()} and JVM
+ * shutdown (SIGTERM included) write a snapshot to it. A snapshot streams to a temporary file,
+ * forced to disk and atomically renamed over the old one, so the file always holds a complete
+ * snapshot; it is written while other threads go on reading and writing sessions. Every record
+ * carries a checksum: a damaged file never stops start-up, its intact records are loaded and the
+ * file is kept aside. The file and its companions are readable by their owner only. The format is
+ * documented in {@code docs/FORMAT.md}.
+ *
+ * <h2>Threads</h2>
+ *
+ * All methods are thread-safe. The periodic check and saves run on one daemon thread owned by the
+ * store, started by {@link #startInterval()} and {@link #startSaveInterval()} (which {@code build()}
+ * calls when the periods are set) and stopped by {@link #close()}.
+ */
+public final class MemFileStore implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MemFileStore.class);
+  private static final Duration DEFAULT_TTL = Duration.ofDays(1);
+  /** Ids longer than this are refused by {@code set} and never found: they are not ids. */
+  static final int MAX_ID_LENGTH = 4096;
+
+  private final Clock clock;
+  private final TtlFunction ttl;
+  private final ToIntFunction<SessionData> length;
+  private final long max;
+  private final DisposeListener dispose;
+  private final boolean stale;
+  private final boolean noDisposeOnSet;
+  private final SessionSerializer serializer;
+  private final Duration checkPeriod;
+  private final Duration savePeriod;
+  private final Path saveFile;
+
+  private final Cache<String, StoredSession> cache;
+  private final ConcurrentMap<String, StoredSession> sessions;
+
+  /** Counts changes; a save is skipped when it has not moved since the last one. */
+  private final AtomicLong changes = new AtomicLong();
+
+  private final ReentrantLock saveLock = new ReentrantLock();
+  private long savedChanges = -1; // guarded by saveLock
+  private final SaveFileLock fileLock;
+  private final Thread shutdownHook;
+
+  private final Object timerLock = new Object();
+  private ScheduledExecutorService timer; // guarded by timerLock
+  private ScheduledFuture<?> pruneTask; // guarded by timerLock
+  private ScheduledFuture<?> saveTask; // guarded by timerLock
+  private volatile boolean closed;
+
+  private MemFileStore(Builder b) {
+    this.clock = b.clock;
+    this.ttl = b.ttl;
+    this.length = b.length;
+    this.max = b.max;
+    this.dispose = b.dispose;
+    this.stale = b.stale;
+    this.noDisposeOnSet = b.noDisposeOnSet;
+    this.serializer = b.serializer;
+    this.checkPeriod = b.checkPeriod;
+    this.savePeriod = b.savePeriod;
+    this.saveFile = b.saveFile == null ? null : b.saveFile.toAbsolutePath().normalize();
+
+    Caffeine<String, StoredSession> caffeine =
+        Caffeine.newBuilder()
+            .executor(Runnable::run) // maintenance and listeners on the caller: no hidden threads
+            .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+            .removalListener(
+                (String id, StoredSession s, RemovalCause cause) -> onRemoval(id, s, cause));
+    if (max != Long.MAX_VALUE) {
+      caffeine.maximumWeight(max).weigher((String id, StoredSession s) -> s.weight);
+    }
+    if (!stale) {
+      // With stale(true) expired sessions must stay until read or pruned, so Caffeine must not
+      // drop them; without it, Caffeine's timer wheel removes them as time passes.
+      caffeine.expireAfter(new SessionExpiry());
+    }
+    this.cache = caffeine.build();
+    this.sessions = cache.asMap();
+
+    if (saveFile != null) {
+      prepareDirectory(saveFile);
+      try {
+        this.fileLock = SaveFileLock.acquire(saveFile);
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "cannot lock " + saveFile + ".lock beside the saveFile: " + e.getMessage(), e);
+      }
+      try {
+        load();
+      } catch (RuntimeException e) {
+        closeQuietly(fileLock);
+        throw e;
+      }
+      this.shutdownHook = new Thread(this::closeAtShutdown, "memfilestore-shutdown");
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    } else {
+      this.fileLock = null;
+      this.shutdownHook = null;
+    }
+    if (checkPeriod != null) {
+      startInterval();
+    }
+    if (savePeriod != null) {
+      startSaveInterval();
+    }
+  }
+
+  /**
+   * Starts configuring a store. Every option is optional: {@code builder().build()} is an
+   * unbounded in-memory store whose sessions live one day unless they say otherwise.
+   *
+   * @return a new builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  // ---------------------------------------------------------------- sessions
+
+  /**
+   * Returns a copy of a live session. An unknown, expired, empty or malformed id finds nothing.
+   * With {@code stale(true)}, an expired session is returned once and removed.
+   *
+   * @param id the session id
+   * @return a copy of the session, which the caller may change freely
+   * @throws SessionSerializationException if the stored bytes cannot be read back (only a custom
+   *     serializer that does not round-trip can cause this)
+   */
+  public Optional<SessionData> get(String id) {
+    if (!isPlausibleId(id)) {
+      return Optional.empty();
+    }
+    StoredSession s = sessions.get(id);
+    if (s == null) {
+      return Optional.empty();
+    }
+    if (s.isExpired(clock.millis())) {
+      boolean removed = sessions.remove(id, s);
+      if (removed) {
+        changes.incrementAndGet();
+        notifyDispose(id, s, DisposeCause.EXPIRED);
+      }
+      return removed && stale ? Optional.of(s.toSessionData(serializer)) : Optional.empty();
+    }
+    return Optional.of(s.toSessionData(serializer));
+  }
+
+  /**
+   * Stores a copy of a session under an id, replacing any session stored there, and starts its
+   * time to live. When this returns, the session is in memory and the {@code max} bound holds.
+   *
+   * @param id the session id: not null, not blank, at most 4096 characters
+   * @param session the session, not null
+   * @throws IllegalArgumentException if the id is null, blank or too long, or the length function
+   *     returns a negative number
+   * @throws SessionSerializationException if the session cannot be serialized; the store is then
+   *     unchanged
+   * @throws IllegalStateException if the store is closed
+   */
+  public void set(String id, SessionData session) {
+    requireValidId(id);
+    Objects.requireNonNull(session, "session");
+    ensureOpen();
+    StoredSession stored = encode(id, session);
+    StoredSession old = sessions.put(id, stored);
+    changes.incrementAndGet();
+    enforceBound();
+    if (old != null) {
+      if (old.isExpired(clock.millis())) {
+        notifyDispose(id, old, DisposeCause.EXPIRED);
+      } else if (!noDisposeOnSet) {
+        notifyDispose(id, old, DisposeCause.REPLACED);
+      }
+    }
+  }
+
+  /**
+   * Restarts a live session's time to live and records its use, keeping its stored attributes:
+   * what a framework calls on a request that changed no attribute. The last-accessed time and
+   * max-inactive interval are taken from {@code session} (or, if it is null, the time is now and
+   * the interval stays). An unknown or expired id is ignored.
+   *
+   * @param id the session id
+   * @param session the session as the framework sees it, or null
+   * @throws IllegalStateException if the store is closed
+   */
+  public void touch(String id, SessionData session) {
+    if (!isPlausibleId(id)) {
+      return;
+    }
+    ensureOpen();
+    while (true) {
+      StoredSession current = sessions.get(id);
+      if (current == null || current.isExpired(clock.millis())) {
+        return;
+      }
+      SessionData touched = current.toSessionData(serializer);
+      if (session != null) {
+        touched.setLastAccessedTime(session.getLastAccessedTime());
+        touched.setMaxInactiveInterval(session.getMaxInactiveInterval());
+      } else {
+        touched.setLastAccessedTime(clock.instant());
+      }
+      if (sessions.replace(id, current, encode(id, touched))) {
+        changes.incrementAndGet();
+        enforceBound();
+        return;
+      }
+      // Changed by another thread meanwhile: touch what is there now.
+    }
+  }
+
+  /**
+   * Removes a session, reporting it as {@link DisposeCause#DESTROYED}. An unknown id is ignored.
+   *
+   * @param id the session id
+   */
+  public void destroy(String id) {
+    if (!isPlausibleId(id)) {
+      return;
+    }
+    StoredSession old = sessions.remove(id);
+    if (old != null) {
+      changes.incrementAndGet();
+      notifyDispose(id, old, DisposeCause.DESTROYED);
+    }
+  }
+
+  /**
+   * Removes several sessions, as {@link #destroy(String)} does for each.
+   *
+   * @param ids the session ids
+   */
+  public void destroy(Collection<String> ids) {
+    for (String id : ids) {
+      destroy(id);
+    }
+  }
+
+  /**
+   * Lists the ids of live sessions.
+   *
+   * @return a new list, in no particular order
+   */
+  public List<String> ids() {
+    long now = clock.millis();
+    List<String> ids = new ArrayList<>();
+    sessions.forEach(
+        (id, s) -> {
+          if (!s.isExpired(now)) {
+            ids.add(id);
+          }
+        });
+    return ids;
+  }
+
+  /**
+   * Copies every live session.
+   *
+   * @return a new map from id to a copy of the session
+   */
+  public Map<String, SessionData> all() {
+    long now = clock.millis();
+    Map<String, SessionData> all = new HashMap<>();
+    sessions.forEach(
+        (id, s) -> {
+          if (!s.isExpired(now)) {
+            all.put(id, s.toSessionData(serializer));
+          }
+        });
+    return all;
+  }
+
+  /**
+   * Counts live sessions (not their {@code length}).
+   *
+   * @return the number of sessions that {@link #get(String)} would find
+   */
+  public long length() {
+    long now = clock.millis();
+    long count = 0;
+    for (StoredSession s : sessions.values()) {
+      if (!s.isExpired(now)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  /** Removes every session, reporting each as {@link DisposeCause#CLEARED}. */
+  public void clear() {
+    if (dispose == null) {
+      cache.invalidateAll();
+    } else {
+      for (String id : new ArrayList<>(sessions.keySet())) {
+        StoredSession old = sessions.remove(id);
+        if (old != null) {
+          notifyDispose(id, old, DisposeCause.CLEARED);
+        }
+      }
+    }
+    changes.incrementAndGet();
+  }
+
+  /** Removes the sessions that have expired, reporting each as {@link DisposeCause#EXPIRED}. */
+  public void prune() {
+    cache.cleanUp(); // runs Caffeine's expiry (and pending evictions)
+    if (stale) {
+      long now = clock.millis();
+      sessions.forEach(
+          (id, s) -> {
+            if (s.isExpired(now) && sessions.remove(id, s)) {
+              changes.incrementAndGet();
+              notifyDispose(id, s, DisposeCause.EXPIRED);
+            }
+          });
+    }
+  }
+
+  // ---------------------------------------------------------------- intervals
+
+  /**
+   * Starts pruning expired sessions every {@code checkPeriod}; does nothing if already started.
+   *
+   * @throws IllegalStateException if no {@code checkPeriod} was configured
+   */
+  public void startInterval() {
+    if (checkPeriod == null) {
+      throw new IllegalStateException(
+          "no checkPeriod is configured: set one with MemFileStore.builder().checkPeriod(...)");
+    }
+    synchronized (timerLock) {
+      ensureOpen();
+      if (pruneTask == null) {
+        pruneTask = schedule(this::pruneQuietly, checkPeriod);
+      }
+    }
+  }
+
+  /** Stops the periodic prune; does nothing if it is not running. */
+  public void stopInterval() {
+    synchronized (timerLock) {
+      if (pruneTask != null) {
+        pruneTask.cancel(false);
+        pruneTask = null;
+      }
+    }
+  }
+
+  /**
+   * Starts saving every {@code savePeriod}; does nothing if already started.
+   *
+   * @throws IllegalStateException if no {@code savePeriod} was configured
+   */
+  public void startSaveInterval() {
+    if (savePeriod == null) {
+      throw new IllegalStateException(
+          "no savePeriod is configured: set one with MemFileStore.builder().savePeriod(...)");
+    }
+    synchronized (timerLock) {
+      ensureOpen();
+      if (saveTask == null) {
+        saveTask = schedule(this::saveQuietly, savePeriod);
+      }
+    }
+  }
+
+  /** Stops the periodic save; does nothing if it is not running. */
+  public void stopSaveInterval() {
+    synchronized (timerLock) {
+      if (saveTask != null) {
+        saveTask.cancel(false);
+        saveTask = null;
+      }
+    }
+  }
+
+  private ScheduledFuture<?> schedule(Runnable task, Duration period) {
+    if (timer == null) {
+      timer =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "memfilestore-timer");
+                t.setDaemon(true);
+                return t;
+              });
+    }
+    long nanos = period.toNanos();
+    return timer.scheduleWithFixedDelay(task, nanos, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void pruneQuietly() {
+    try {
+      prune();
+    } catch (RuntimeException e) {
+      log.error("Periodic prune failed; it will run again in {}", checkPeriod, e);
+    }
+  }
+
+  private void saveQuietly() {
+    try {
+      save();
+    } catch (RuntimeException e) {
+      log.error(
+          "Periodic save to {} failed; sessions stay in memory and the save runs again in {}",
+          saveFile,
+          savePeriod,
+          e);
+    }
+  }
+
+  // ---------------------------------------------------------------- persistence
+
+  /**
+   * Writes a snapshot of every live session to the save file, unless nothing changed since the
+   * last one. Other threads go on using the store while it runs; the snapshot holds every session
+   * stored before the call, and possibly some stored during it.
+   *
+   * @throws IllegalStateException if no save file is configured
+   * @throws UncheckedIOException if the snapshot cannot be written; the save file is then as it
+   *     was before the call
+   */
+  public void save() {
+    if (saveFile == null) {
+      throw new IllegalStateException(
+          "no saveFile is configured: set one with MemFileStore.builder().saveFile(...)");
+    }
+    saveLock.lock();
+    try {
+      long changesAtStart = changes.get();
+      if (changesAtStart == savedChanges) {
+        log.debug("Nothing changed since the last snapshot of {}; not saving", saveFile);
+        return;
+      }
+      long started = System.nanoTime();
+      long now = clock.millis();
+      long size;
+      long count;
+      try (SnapshotWriter writer =
+          new SnapshotWriter(saveFile, serializer.name(), embedsJson(), Instant.ofEpochMilli(now))) {
+        for (Map.Entry<String, StoredSession> e : sessions.entrySet()) {
+          StoredSession s = e.getValue();
+          if (!s.isExpired(now)) {
+            writer.write(e.getKey(), s.expiresAtMillis, s.bytes);
+          }
+        }
+        size = writer.commit();
+        count = writer.records();
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "cannot write a snapshot to " + saveFile + ": " + e.getMessage(), e);
+      }
+      savedChanges = changesAtStart;
+      log.debug(
+          "Saved {} sessions to {} ({} bytes) in {} ms",
+          count,
+          saveFile,
+          size,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+    } finally {
+      saveLock.unlock();
+    }
+  }
+
+  /**
+   * Stops the intervals, writes a last snapshot (if a save file is configured) and releases the
+   * save file. Sessions can still be read afterwards; {@code set} and {@code touch} are refused.
+   * Calling it again does nothing.
+   *
+   * @throws UncheckedIOException if the last snapshot cannot be written
+   */
+  @Override
+  public void close() {
+    close(false);
+  }
+
+  private void close(boolean atShutdown) {
+    synchronized (timerLock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      stopInterval();
+      stopSaveInterval();
+      if (timer != null) {
+        timer.shutdownNow();
+        timer = null;
+      }
+    }
+    if (saveFile == null) {
+      return;
+    }
+    try {
+      save();
+    } finally {
+      closeQuietly(fileLock);
+      if (!atShutdown) {
+        try {
+          Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException e) {
+          // The JVM is already shutting down; the hook will find the store closed.
+        }
+      }
+    }
+  }
+
+  private void closeAtShutdown() {
+    try {
+      close(true);
+      log.info("Saved sessions to {} at shutdown", saveFile);
+    } catch (RuntimeException e) {
+      log.error("Could not save sessions to {} at shutdown", saveFile, e);
+    }
+  }
+
+  private boolean embedsJson() {
+    return serializer instanceof JsonSessionSerializer;
+  }
+
+  private static void prepareDirectory(Path saveFile) {
+    if (Files.isDirectory(saveFile)) {
+      throw new IllegalArgumentException(
+          "saveFile "
+              + saveFile
+              + " is a directory: name a file, e.g. "
+              + saveFile.resolve("sessions.json"));
+    }
+    Path directory = saveFile.getParent();
+    if (Files.exists(directory) && !Files.isDirectory(directory)) {
+      throw new IllegalArgumentException(
+          "the directory of saveFile " + saveFile + " is not a directory: " + directory);
+    }
+    try {
+      SaveFiles.createDirectories(directory);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot create the directory " + directory + " for saveFile " + saveFile + ": " + e, e);
+    }
+    if (Files.exists(saveFile) && !Files.isReadable(saveFile)) {
+      throw new IllegalArgumentException(
+          "cannot read saveFile " + saveFile + ": check its owner and permissions");
+    }
+  }
+
+  private void load() {
+    if (!Files.exists(saveFile)) {
+      log.debug("No save file at {} yet; starting empty", saveFile);
+      return;
+    }
+    long started = System.nanoTime();
+    long now = clock.millis();
+    long[] skipped = new long[1];
+    SnapshotReader.Result result;
+    try {
+      result =
+          SnapshotReader.read(
+              saveFile,
+              serializer.name(),
+              (id, expiresAt, bytes) -> {
+                if (expiresAt <= now) {
+                  skipped[0]++;
+                  return true;
+                }
+                try {
+                  SessionData session = serializer.deserialize(bytes);
+                  sessions.put(id, stored(bytes, session, expiresAt));
+                  return true;
+                } catch (RuntimeException e) {
+                  log.warn(
+                      "Skipping session {} of {}: {}",
+                      abbreviate(id),
+                      saveFile,
+                      JsonSessionSerializer.rootMessage(e));
+                  return false;
+                }
+              });
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot read saveFile " + saveFile + ": " + e.getMessage(), e);
+    }
+    cache.cleanUp();
+    log.info(
+        "Loaded {} sessions from {} in {} ms ({} had expired)",
+        result.records() - skipped[0],
+        saveFile,
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+        skipped[0]);
+    if (result.intact()) {
+      savedChanges = skipped[0] == 0 ? 0 : -1;
+      return;
+    }
+    Path aside = keepAside();
+    log.warn(
+        "{} was damaged: {} records ({} bytes) could not be read{}. Loaded every intact record;"
+            + " the damaged file was kept as {} and a fresh snapshot replaces it",
+        saveFile,
+        result.damagedRecords(),
+        result.damagedBytes(),
+        result.complete() ? "" : " and the file is incomplete (truncated or not a snapshot)",
+        aside);
+    save();
+  }
+
+  private Path keepAside() {
+    String stamp =
+        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+            .withZone(ZoneOffset.UTC)
+            .format(clock.instant());
+    Path aside = SaveFiles.sibling(saveFile, ".damaged-" + stamp);
+    for (int n = 2; Files.exists(aside); n++) {
+      aside = SaveFiles.sibling(saveFile, ".damaged-" + stamp + "-" + n);
+    }
+    try {
+      Files.move(saveFile, aside, StandardCopyOption.ATOMIC_MOVE);
+      SaveFiles.forceDirectory(saveFile.getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "cannot move the damaged " + saveFile + " aside to " + aside + ": " + e.getMessage(), e);
+    }
+    return aside;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private StoredSession encode(String id, SessionData session) {
+    byte[] bytes;
+    try {
+      bytes = serializer.serialize(session);
+    } catch (SessionSerializationException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new SessionSerializationException(
+          "the serializer failed on session " + abbreviate(id) + ": " + e, e);
+    }
+    Duration life;
+    try {
+      life = ttl.ttl(session, id);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("the ttl function failed: " + e, e);
+    }
+    if (life == null) {
+      throw new IllegalArgumentException("the ttl function returned null; return a Duration");
+    }
+    long now = clock.millis();
+    long expiresAt;
+    if (life.isNegative()) {
+      expiresAt = StoredSession.NEVER;
+    } else {
+      long millis = life.toMillis();
+      expiresAt = millis >= StoredSession.NEVER - now ? StoredSession.NEVER : now + millis;
+    }
+    return stored(bytes, session, expiresAt);
+  }
+
+  private StoredSession stored(byte[] bytes, SessionData session, long expiresAt) {
+    int weight = length.applyAsInt(session);
+    if (weight < 0) {
+      throw new IllegalArgumentException(
+          "the length function returned " + weight + "; a session's length must be 0 or more");
+    }
+    Map<String, Object> attributes = session.attributes();
+    Map<String, Object> shared =
+        ImmutableTypes.allImmutable(attributes.values()) ? Map.copyOf(attributes) : null;
+    return new StoredSession(bytes, session, shared, expiresAt, weight);
+  }
+
+  private void enforceBound() {
+    if (max != Long.MAX_VALUE) {
+      cache.cleanUp(); // evict now, so the bound holds when set returns
+    }
+  }
+
+  /** Reports what Caffeine removes on its own; explicit removals are reported where they happen. */
+  private void onRemoval(String id, StoredSession s, RemovalCause cause) {
+    if (cause == RemovalCause.SIZE || cause == RemovalCause.EXPIRED) {
+      changes.incrementAndGet();
+      notifyDispose(
+          id, s, cause == RemovalCause.SIZE ? DisposeCause.EVICTED : DisposeCause.EXPIRED);
+    }
+  }
+
+  private void notifyDispose(String id, StoredSession s, DisposeCause cause) {
+    if (dispose == null || id == null || s == null) {
+      return;
+    }
+    try {
+      dispose.onDispose(id, s.toSessionData(serializer), cause);
+    } catch (RuntimeException e) {
+      log.warn("The dispose listener failed for session {} ({})", abbreviate(id), cause, e);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException(
+          "this MemFileStore"
+              + (saveFile == null ? "" : " of " + saveFile)
+              + " is closed; build a new one");
+    }
+  }
+
+  private static boolean isPlausibleId(String id) {
+    return id != null && !id.isEmpty() && id.length() <= MAX_ID_LENGTH;
+  }
+
+  private static void requireValidId(String id) {
+    if (id == null || id.isBlank()) {
+      throw new IllegalArgumentException("session id must not be null or blank");
+    }
+    if (id.length() > MAX_ID_LENGTH) {
+      throw new IllegalArgumentException(
+          "session id is "
+              + id.length()
+              + " characters long; at most "
+              + MAX_ID_LENGTH
+              + " are accepted");
+    }
+  }
+
+  /** Enough of an id to tell sessions apart in a log, never enough to hijack one. */
+  static String abbreviate(String id) {
+    return id.length() <= 4 ? "…" : id.substring(0, 4) + "…";
+  }
+
+  private static void closeQuietly(SaveFileLock lock) {
+    try {
+      lock.close();
+    } catch (IOException e) {
+      log.warn("Could not release the lock beside the save file", e);
+    }
+  }
+
+  /** Tells Caffeine when each session expires: at its own deadline, not refreshed by reads. */
+  private static final class SessionExpiry implements Expiry<String, StoredSession> {
+    @Override
+    public long expireAfterCreate(String id, StoredSession s, long currentTime) {
+      return s.expiresAtMillis == StoredSession.NEVER
+          ? Long.MAX_VALUE
+          : Math.max(0, TimeUnit.MILLISECONDS.toNanos(s.expiresAtMillis) - currentTime);
+    }
+
+    @Override
+    public long expireAfterUpdate(
+        String id, StoredSession s, long currentTime, long currentDuration) {
+      return expireAfterCreate(id, s, currentTime);
+    }
+
+    @Override
+    public long expireAfterRead(
+        String id, StoredSession s, long currentTime, long currentDuration) {
+      return currentDuration;
+    }
+  }
+
+  /**
+   * Configures a {@link MemFileStore}. Each option mirrors one of express-memfilestore; setters
+   * check their argument at once and name the bad value. Later calls override earlier ones.
+   */
+  public static final class Builder {
+    private Duration checkPeriod;
+    private Duration savePeriod;
+    private Path saveFile;
+    private long max = Long.MAX_VALUE;
+    private ToIntFunction<SessionData> length = s -> 1;
+    private TtlFunction ttl = defaultTtl(DEFAULT_TTL);
+    private DisposeListener dispose;
+    private boolean stale;
+    private boolean noDisposeOnSet;
+    private SessionSerializer serializer;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    private static TtlFunction defaultTtl(Duration fallback) {
+      return (session, id) ->
+          session.getMaxInactiveInterval() != null ? session.getMaxInactiveInterval() : fallback;
+    }
+
+    /**
+     * How often expired sessions are pruned; the check is off when unset. Started by {@code
+     * build()}; see {@link MemFileStore#startInterval()}.
+     *
+     * @param period a positive duration
+     * @return this builder
+     */
+    public Builder checkPeriod(Duration period) {
+      this.checkPeriod = positive("checkPeriod", period);
+      return this;
+    }
+
+    /**
+     * How often a snapshot is written to the save file; periodic saves are off when unset (the
+     * file is still written by {@code save()}, {@code close()} and at JVM exit).
+     *
+     * @param period a positive duration; needs a {@link #saveFile(Path)}
+     * @return this builder
+     */
+    public Builder savePeriod(Duration period) {
+      this.savePeriod = positive("savePeriod", period);
+      return this;
+    }
+
+    /**
+     * The file sessions are persisted to. It is read by {@code build()}, which creates missing
+     * parent directories (owner-only) and refuses a file that another store holds. Companion files
+     * live beside it: {@code <name>.lock}, {@code <name>.tmp} while saving, and {@code
+     * <name>.damaged-<time>} if a damaged file had to be kept aside.
+     *
+     * @param file the save file, e.g. {@code Path.of("data/sessions.json")}
+     * @return this builder
+     */
+    public Builder saveFile(Path file) {
+      this.saveFile = Objects.requireNonNull(file, "saveFile");
+      return this;
+    }
+
+    /**
+     * The bound on the total {@link #length(ToIntFunction) length} of all sessions; unbounded
+     * when unset.
+     *
+     * @param max at least 1
+     * @return this builder
+     */
+    public Builder max(long max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("max must be at least 1 but was " + max);
+      }
+      this.max = max;
+      return this;
+    }
+
+    /**
+     * The length of one session, counted against {@code max}; by default 1, so {@code max}
+     * counts sessions. Called once per {@code set}, {@code touch} and load.
+     *
+     * @param length returns 0 or more
+     * @return this builder
+     */
+    public Builder length(ToIntFunction<SessionData> length) {
+      this.length = Objects.requireNonNull(length, "length");
+      return this;
+    }
+
+    /**
+     * How long a session lives after {@code set} or {@code touch}, when the session does not say
+     * itself: a session's own {@link SessionData#getMaxInactiveInterval()} wins when it is set.
+     * Default: one day.
+     *
+     * @param ttl a non-zero duration; negative means sessions never expire by time
+     * @return this builder
+     */
+    public Builder ttl(Duration ttl) {
+      Objects.requireNonNull(ttl, "ttl");
+      if (ttl.isZero()) {
+        throw new IllegalArgumentException(
+            "ttl must not be zero: every session would expire at once");
+      }
+      this.ttl = defaultTtl(ttl);
+      return this;
+    }
+
+    /**
+     * Computes each session's time to live; it decides alone (a session's own max-inactive
+     * interval is whatever the function makes of it).
+     *
+     * @param ttl the function
+     * @return this builder
+     */
+    public Builder ttl(TtlFunction ttl) {
+      this.ttl = Objects.requireNonNull(ttl, "ttl");
+      return this;
+    }
+
+    /**
+     * Called for every session that leaves the store.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder dispose(DisposeListener listener) {
+      this.dispose = Objects.requireNonNull(listener, "dispose");
+      return this;
+    }
+
+    /**
+     * Whether {@code get} returns an expired session once (then removes it) instead of nothing.
+     * With {@code true}, expired sessions stay in memory until read, pruned or evicted, as in the
+     * seed. Default false.
+     *
+     * @param stale the setting
+     * @return this builder
+     */
+    public Builder stale(boolean stale) {
+      this.stale = stale;
+      return this;
+    }
+
+    /**
+     * Whether overwriting a session with {@code set} is not reported to the dispose listener.
+     * Default false.
+     *
+     * @param noDisposeOnSet the setting
+     * @return this builder
+     */
+    public Builder noDisposeOnSet(boolean noDisposeOnSet) {
+      this.noDisposeOnSet = noDisposeOnSet;
+      return this;
+    }
+
+    /**
+     * How sessions become bytes; default {@link SessionSerializer#json(String...)} with JDK types
+     * only.
+     *
+     * @param serializer the serializer
+     * @return this builder
+     */
+    public Builder serializer(SessionSerializer serializer) {
+      this.serializer = Objects.requireNonNull(serializer, "serializer");
+      return this;
+    }
+
+    /**
+     * The clock for expiry and timestamps; {@link Clock#systemUTC()} by default. Tests pass a
+     * clock they can move.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Builds the store, loads its save file and starts the configured intervals.
+     *
+     * @return a new store; close it when done
+     * @throws IllegalArgumentException if the save file or its directory cannot be used
+     * @throws IllegalStateException if the save file is held by another store, or is of a newer
+     *     format or another serializer
+     */
+    public MemFileStore build() {
+      if (savePeriod != null && saveFile == null) {
+        throw new IllegalStateException(
+            "savePeriod is set but saveFile is not: set saveFile(...) or drop savePeriod");
+      }
+      if (serializer == null) {
+        serializer = SessionSerializer.json();
+      }
+      return new MemFileStore(this);
+    }
+
+    private static Duration positive(String name, Duration period) {
+      Objects.requireNonNull(period, name);
+      if (period.isZero() || period.isNegative()) {
+        throw new IllegalArgumentException(name + " must be positive but was " + period);
+      }
+      return period;
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package dev.memfilestore;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A framework-neutral session, shaped like {@code HttpSession} with {@code java.time} types.
+ *
+ * <p>Instances are plain mutable values and not thread-safe. The store never shares them: {@link
+ * MemFileStore#get(String)} returns a fresh copy, and {@link MemFileStore#set(String, SessionData)}
+ * takes a copy, so changing a session changes nothing stored until it is {@code set} again.
+ */
+public final class SessionData {
+  private Instant creationTime;
+  private Instant lastAccessedTime;
+  private Duration maxInactiveInterval;
+  private final Map<String, Object> attributes;
+
+  /** A new empty session, created and last accessed now. */
+  public SessionData() {
+    this(Instant.now());
+  }
+
+  /**
+   * A new empty session created and last accessed at the given time.
+   *
+   * @param creationTime when the session was created
+   */
+  public SessionData(Instant creationTime) {
+    this.creationTime = Objects.requireNonNull(creationTime, "creationTime");
+    this.lastAccessedTime = creationTime;
+    this.attributes = new HashMap<>();
+  }
+
+  /**
+   * A copy of another session: same times, and a new attribute map holding the same values.
+   *
+   * @param other the session to copy
+   */
+  public SessionData(SessionData other) {
+    this(other.creationTime, other.lastAccessedTime, other.maxInactiveInterval, other.attributes);
+  }
+
+  SessionData(
+      Instant creationTime,
+      Instant lastAccessedTime,
+      Duration maxInactiveInterval,
+      Map<String, Object> attributes) {
+    this.creationTime = Objects.requireNonNull(creationTime, "creationTime");
+    this.lastAccessedTime = Objects.requireNonNull(lastAccessedTime, "lastAccessedTime");
+    this.maxInactiveInterval = maxInactiveInterval;
+    this.attributes = new HashMap<>(attributes);
+  }
+
+  /** @return when the session was created */
+  public Instant getCreationTime() {
+    return creationTime;
+  }
+
+  /** @param creationTime when the session was created, not {@code null} */
+  public void setCreationTime(Instant creationTime) {
+    this.creationTime = Objects.requireNonNull(creationTime, "creationTime");
+  }
+
+  /** @return when the session was last used */
+  public Instant getLastAccessedTime() {
+    return lastAccessedTime;
+  }
+
+  /** @param lastAccessedTime when the session was last used, not {@code null} */
+  public void setLastAccessedTime(Instant lastAccessedTime) {
+    this.lastAccessedTime = Objects.requireNonNull(lastAccessedTime, "lastAccessedTime");
+  }
+
+  /**
+   * @return how long the session may stay unused; {@code null} means the store's ttl decides, a
+   *     negative value means it never expires by time
+   */
+  public Duration getMaxInactiveInterval() {
+    return maxInactiveInterval;
+  }
+
+  /**
+   * @param maxInactiveInterval how long the session may stay unused; {@code null} lets the store's
+   *     ttl decide, a negative value means it never expires by time
+   */
+  public void setMaxInactiveInterval(Duration maxInactiveInterval) {
+    this.maxInactiveInterval = maxInactiveInterval;
+  }
+
+  /**
+   * @param name the attribute name
+   * @return its value, or {@code null} if there is none
+   */
+  public Object getAttribute(String name) {
+    return attributes.get(Objects.requireNonNull(name, "attribute name"));
+  }
+
+  /**
+   * Sets an attribute; a {@code null} value removes it, as in {@code HttpSession}.
+   *
+   * @param name the attribute name, not {@code null}
+   * @param value its value; it must be serializable by the store's serializer
+   */
+  public void setAttribute(String name, Object value) {
+    Objects.requireNonNull(name, "attribute name");
+    if (value == null) {
+      attributes.remove(name);
+    } else {
+      attributes.put(name, value);
+    }
+  }
+
+  /**
+   * @param name the attribute to remove; nothing happens if it is absent
+   */
+  public void removeAttribute(String name) {
+    attributes.remove(Objects.requireNonNull(name, "attribute name"));
+  }
+
+  /** @return the names of all attributes, as an unmodifiable view */
+  public Set<String> getAttributeNames() {
+    return Collections.unmodifiableSet(attributes.keySet());
+  }
+
+  /** The attributes themselves, for the store and the serializers only. */
+  Map<String, Object> attributes() {
+    return attributes;
+  }
+
+  /** Two sessions are equal when their times and attributes are (arrays compared by content). */
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof SessionData)) {
+      return false;
+    }
+    SessionData that = (SessionData) o;
+    if (!creationTime.equals(that.creationTime)
+        || !lastAccessedTime.equals(that.lastAccessedTime)
+        || !Objects.equals(maxInactiveInterval, that.maxInactiveInterval)
+        || !attributes.keySet().equals(that.attributes.keySet())) {
+      return false;
+    }
+    for (Map.Entry<String, Object> e : attributes.entrySet()) {
+      if (!Objects.deepEquals(e.getValue(), that.attributes.get(e.getKey()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(creationTime, lastAccessedTime, maxInactiveInterval, attributes.keySet());
+  }
+
+  /** Names the attributes but never shows their values: sessions hold secrets. */
+  @Override
+  public String toString() {
+    return "SessionData{created="
+        + creationTime
+        + ", lastAccessed="
+        + lastAccessedTime
+        + ", maxInactive="
+        + maxInactiveInterval
+        + ", attributes="
+        + attributes.keySet()
+        + '}';
+  }
+}

@@ -14,6 +14,7 @@ import java.util.zip.CRC32C;
  */
 final class ChecksummedLine {
   private static final byte[] PREFIX = "{\"crc\":\"".getBytes(StandardCharsets.US_ASCII);
+
   /** Bytes before the body: the prefix, eight hex digits and {@code ",}. */
   static final int BODY_OFFSET = PREFIX.length + 8 + 2;
 

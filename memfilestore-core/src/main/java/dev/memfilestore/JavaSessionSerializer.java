@@ -87,7 +87,8 @@ final class JavaSessionSerializer implements SessionSerializer {
       }
       Instant created = readInstant(in);
       Instant accessed = readInstant(in);
-      Duration maxInactive = in.readBoolean() ? Duration.ofSeconds(in.readLong(), in.readInt()) : null;
+      Duration maxInactive =
+          in.readBoolean() ? Duration.ofSeconds(in.readLong(), in.readInt()) : null;
       Object attributes = in.readObject();
       if (!(attributes instanceof Map)) {
         throw new InvalidClassException("session attributes are not a map");

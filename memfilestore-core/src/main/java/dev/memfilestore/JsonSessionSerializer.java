@@ -217,8 +217,7 @@ final class JsonSessionSerializer implements SessionSerializer {
         Collection<NamedType> subtypes,
         boolean forSer,
         boolean forDeser) {
-      return new CheckedIdResolver(
-          baseType, config.getTypeFactory(), subtypeValidator, allowList);
+      return new CheckedIdResolver(baseType, config.getTypeFactory(), subtypeValidator, allowList);
     }
   }
 
@@ -246,8 +245,7 @@ final class JsonSessionSerializer implements SessionSerializer {
 
     private String checked(String id) {
       if (!allowsTypeId(allowList, id)) {
-        throw new IllegalArgumentException(
-            "type " + id + " is not on the serializer's allow-list");
+        throw new IllegalArgumentException("type " + id + " is not on the serializer's allow-list");
       }
       return id;
     }

@@ -81,12 +81,13 @@ import org.slf4j.LoggerFactory;
  * <h2>Threads</h2>
  *
  * All methods are thread-safe. The periodic check and saves run on one daemon thread owned by the
- * store, started by {@link #startInterval()} and {@link #startSaveInterval()} (which {@code build()}
- * calls when the periods are set) and stopped by {@link #close()}.
+ * store, started by {@link #startInterval()} and {@link #startSaveInterval()} (which {@code
+ * build()} calls when the periods are set) and stopped by {@link #close()}.
  */
 public final class MemFileStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MemFileStore.class);
   private static final Duration DEFAULT_TTL = Duration.ofDays(1);
+
   /** Ids longer than this are refused by {@code set} and never found: they are not ids. */
   static final int MAX_ID_LENGTH = 4096;
 
@@ -178,8 +179,8 @@ public final class MemFileStore implements AutoCloseable {
   }
 
   /**
-   * Starts configuring a store. Every option is optional: {@code builder().build()} is an
-   * unbounded in-memory store whose sessions live one day unless they say otherwise.
+   * Starts configuring a store. Every option is optional: {@code builder().build()} is an unbounded
+   * in-memory store whose sessions live one day unless they say otherwise.
    *
    * @return a new builder
    */
@@ -218,8 +219,8 @@ public final class MemFileStore implements AutoCloseable {
   }
 
   /**
-   * Stores a copy of a session under an id, replacing any session stored there, and starts its
-   * time to live. When this returns, the session is in memory and the {@code max} bound holds.
+   * Stores a copy of a session under an id, replacing any session stored there, and starts its time
+   * to live. When this returns, the session is in memory and the {@code max} bound holds.
    *
    * @param id the session id: not null, not blank, at most 4096 characters
    * @param session the session, not null
@@ -247,8 +248,8 @@ public final class MemFileStore implements AutoCloseable {
   }
 
   /**
-   * Restarts a live session's time to live and records its use, keeping its stored attributes:
-   * what a framework calls on a request that changed no attribute. The last-accessed time and
+   * Restarts a live session's time to live and records its use, keeping its stored attributes: what
+   * a framework calls on a request that changed no attribute. The last-accessed time and
    * max-inactive interval are taken from {@code session} (or, if it is null, the time is now and
    * the interval stays). An unknown or expired id is ignored.
    *
@@ -484,13 +485,13 @@ public final class MemFileStore implements AutoCloseable {
   // ---------------------------------------------------------------- persistence
 
   /**
-   * Writes a snapshot of every live session to the save file, unless nothing changed since the
-   * last one. Other threads go on using the store while it runs; the snapshot holds every session
-   * stored before the call, and possibly some stored during it.
+   * Writes a snapshot of every live session to the save file, unless nothing changed since the last
+   * one. Other threads go on using the store while it runs; the snapshot holds every session stored
+   * before the call, and possibly some stored during it.
    *
    * @throws IllegalStateException if no save file is configured
-   * @throws UncheckedIOException if the snapshot cannot be written; the save file is then as it
-   *     was before the call
+   * @throws UncheckedIOException if the snapshot cannot be written; the save file is then as it was
+   *     before the call
    */
   public void save() {
     if (saveFile == null) {
@@ -509,7 +510,8 @@ public final class MemFileStore implements AutoCloseable {
       long size;
       long count;
       try (SnapshotWriter writer =
-          new SnapshotWriter(saveFile, serializer.name(), embedsJson(), Instant.ofEpochMilli(now))) {
+          new SnapshotWriter(
+              saveFile, serializer.name(), embedsJson(), Instant.ofEpochMilli(now))) {
         for (Map.Entry<String, StoredSession> e : sessions.entrySet()) {
           StoredSession s = e.getValue();
           if (!s.isExpired(now)) {
@@ -861,8 +863,8 @@ public final class MemFileStore implements AutoCloseable {
     }
 
     /**
-     * How often a snapshot is written to the save file; periodic saves are off when unset (the
-     * file is still written by {@code save()}, {@code close()} and at JVM exit).
+     * How often a snapshot is written to the save file; periodic saves are off when unset (the file
+     * is still written by {@code save()}, {@code close()} and at JVM exit).
      *
      * @param period a positive duration; needs a {@link #saveFile(Path)}
      * @return this builder
@@ -887,8 +889,8 @@ public final class MemFileStore implements AutoCloseable {
     }
 
     /**
-     * The bound on the total {@link #length(ToIntFunction) length} of all sessions; unbounded
-     * when unset.
+     * The bound on the total {@link #length(ToIntFunction) length} of all sessions; unbounded when
+     * unset.
      *
      * @param max at least 1
      * @return this builder
@@ -902,8 +904,8 @@ public final class MemFileStore implements AutoCloseable {
     }
 
     /**
-     * The length of one session, counted against {@code max}; by default 1, so {@code max}
-     * counts sessions. Called once per {@code set}, {@code touch} and load.
+     * The length of one session, counted against {@code max}; by default 1, so {@code max} counts
+     * sessions. Called once per {@code set}, {@code touch} and load.
      *
      * @param length returns 0 or more
      * @return this builder
@@ -932,8 +934,8 @@ public final class MemFileStore implements AutoCloseable {
     }
 
     /**
-     * Computes each session's time to live; it decides alone (a session's own max-inactive
-     * interval is whatever the function makes of it).
+     * Computes each session's time to live; it decides alone (a session's own max-inactive interval
+     * is whatever the function makes of it).
      *
      * @param ttl the function
      * @return this builder
@@ -992,8 +994,8 @@ public final class MemFileStore implements AutoCloseable {
     }
 
     /**
-     * The clock for expiry and timestamps; {@link Clock#systemUTC()} by default. Tests pass a
-     * clock they can move.
+     * The clock for expiry and timestamps; {@link Clock#systemUTC()} by default. Tests pass a clock
+     * they can move.
      *
      * @param clock the clock
      * @return this builder

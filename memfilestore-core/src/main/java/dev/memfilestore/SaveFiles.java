@@ -13,8 +13,10 @@ import java.util.Set;
 
 /** The files that live beside a save file, and how they are created: owner-only, always. */
 final class SaveFiles {
-  static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
-  private static final Set<PosixFilePermission> OWNER_FILE = PosixFilePermissions.fromString("rw-------");
+  static final boolean POSIX =
+      FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+  private static final Set<PosixFilePermission> OWNER_FILE =
+      PosixFilePermissions.fromString("rw-------");
   private static final Set<PosixFilePermission> OWNER_DIRECTORY =
       PosixFilePermissions.fromString("rwx------");
 

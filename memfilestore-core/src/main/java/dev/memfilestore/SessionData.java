@@ -57,22 +57,30 @@ public final class SessionData {
     this.attributes = new HashMap<>(attributes);
   }
 
-  /** @return when the session was created */
+  /**
+   * @return when the session was created
+   */
   public Instant getCreationTime() {
     return creationTime;
   }
 
-  /** @param creationTime when the session was created, not {@code null} */
+  /**
+   * @param creationTime when the session was created, not {@code null}
+   */
   public void setCreationTime(Instant creationTime) {
     this.creationTime = Objects.requireNonNull(creationTime, "creationTime");
   }
 
-  /** @return when the session was last used */
+  /**
+   * @return when the session was last used
+   */
   public Instant getLastAccessedTime() {
     return lastAccessedTime;
   }
 
-  /** @param lastAccessedTime when the session was last used, not {@code null} */
+  /**
+   * @param lastAccessedTime when the session was last used, not {@code null}
+   */
   public void setLastAccessedTime(Instant lastAccessedTime) {
     this.lastAccessedTime = Objects.requireNonNull(lastAccessedTime, "lastAccessedTime");
   }
@@ -123,7 +131,9 @@ public final class SessionData {
     attributes.remove(Objects.requireNonNull(name, "attribute name"));
   }
 
-  /** @return the names of all attributes, as an unmodifiable view */
+  /**
+   * @return the names of all attributes, as an unmodifiable view
+   */
   public Set<String> getAttributeNames() {
     return Collections.unmodifiableSet(attributes.keySet());
   }

@@ -5,9 +5,9 @@ package dev.memfilestore;
  *
  * <p>The store serializes a session when it is {@code set} (so a session that cannot be stored is
  * refused at once, and the bytes are what the save file holds) and deserializes it when a copy is
- * needed. Implementations must be thread-safe, must throw {@link SessionSerializationException}
- * on failure, and must never instantiate a class that an attacker could name in a planted file:
- * both built-in serializers take an allow-list.
+ * needed. Implementations must be thread-safe, must throw {@link SessionSerializationException} on
+ * failure, and must never instantiate a class that an attacker could name in a planted file: both
+ * built-in serializers take an allow-list.
  *
  * <h2>Allow-list patterns</h2>
  *
@@ -48,8 +48,8 @@ public interface SessionSerializer {
   /**
    * The default serializer: JSON (Jackson) with each attribute value tagged with its Java type, so
    * a {@code Long} comes back as a {@code Long} and a record as that record. Only allow-listed
-   * types are ever instantiated; the application adds its own (records, enums, beans with a
-   * default constructor) by pattern.
+   * types are ever instantiated; the application adds its own (records, enums, beans with a default
+   * constructor) by pattern.
    *
    * @param allowedTypes the application's attribute types, as patterns (see the class doc)
    * @return a thread-safe serializer

@@ -11,11 +11,11 @@ import java.time.Instant;
 import java.util.Arrays;
 
 /**
- * Reads a save file record by record and hands every intact record to a sink. A damaged line
- * (bad checksum, bad JSON, cut short) is counted and skipped, and reading goes on with the next
- * line: lines are self-delimiting, so one bad record never costs the others. Only a file from a
- * newer format version, or written by another serializer, is refused outright, since reading it
- * could lose what it holds.
+ * Reads a save file record by record and hands every intact record to a sink. A damaged line (bad
+ * checksum, bad JSON, cut short) is counted and skipped, and reading goes on with the next line:
+ * lines are self-delimiting, so one bad record never costs the others. Only a file from a newer
+ * format version, or written by another serializer, is refused outright, since reading it could
+ * lose what it holds.
  */
 final class SnapshotReader {
   /** No session line is anywhere near this long; a longer one is damage, not data. */
@@ -180,7 +180,8 @@ final class SnapshotReader {
     }
   }
 
-  private static boolean readRecord(byte[] line, int length, boolean base64, SnapshotReader.Sink sink) {
+  private static boolean readRecord(
+      byte[] line, int length, boolean base64, SnapshotReader.Sink sink) {
     String id = null;
     long expires = Long.MIN_VALUE;
     byte[] session = null;

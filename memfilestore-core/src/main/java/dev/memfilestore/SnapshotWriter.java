@@ -18,9 +18,9 @@ import java.util.Base64;
 
 /**
  * Writes a complete snapshot the way that survives a crash at any moment: into {@code
- * <saveFile>.tmp}, record by record (never the whole file in memory), then a trailer, then force
- * to disk, then an atomic rename over the save file, then force the directory. Until {@link
- * #commit()} returns, the previous save file is untouched.
+ * <saveFile>.tmp}, record by record (never the whole file in memory), then a trailer, then force to
+ * disk, then an atomic rename over the save file, then force the directory. Until {@link #commit()}
+ * returns, the previous save file is untouched.
  */
 final class SnapshotWriter implements Closeable {
   static final String FORMAT = "memfilestore-sessions";
@@ -45,8 +45,7 @@ final class SnapshotWriter implements Closeable {
     this.embedJson = embedJson;
     Files.deleteIfExists(temporary); // a leftover of a crash; it may have another owner's mode
     this.channel =
-        SaveFiles.openOwnerOnly(
-            temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        SaveFiles.openOwnerOnly(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
     body.reset();
     ascii("\"format\":\"" + FORMAT + "\",\"version\":" + VERSION + ",\"serializer\":");

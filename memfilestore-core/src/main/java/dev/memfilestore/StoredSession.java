@@ -6,8 +6,8 @@ import java.util.Map;
 
 /**
  * What the store keeps per session: the serialized bytes (the source of truth, and what the save
- * file holds), the session's times, and, when every attribute value is immutable, the attribute
- * map itself so that reads can skip deserialization. Never mutated after construction.
+ * file holds), the session's times, and, when every attribute value is immutable, the attribute map
+ * itself so that reads can skip deserialization. Never mutated after construction.
  */
 final class StoredSession {
   /** {@link #expiresAtMillis} of a session that never expires by time. */
@@ -17,10 +17,13 @@ final class StoredSession {
   final Instant creationTime;
   final Instant lastAccessedTime;
   final Duration maxInactiveInterval;
+
   /** The attributes when all are immutable (then shared by every copy), else {@code null}. */
   final Map<String, Object> sharedAttributes;
+
   /** Epoch milliseconds at which the session expires, or {@link #NEVER}. */
   final long expiresAtMillis;
+
   /** The session's share of {@code max}, from the length function. */
   final int weight;
 

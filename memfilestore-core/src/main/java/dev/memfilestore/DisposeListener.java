@@ -11,6 +11,8 @@ package dev.memfilestore;
 @FunctionalInterface
 public interface DisposeListener {
   /**
+   * Reports one session that left the store.
+   *
    * @param id the session id
    * @param session a copy of the session as it was stored
    * @param cause why it left

@@ -112,25 +112,19 @@ final class JsonSessionSerializer implements SessionSerializer {
         String field = p.currentName();
         JsonToken value = p.nextToken();
         switch (field) {
-          case "created":
-            created = Instant.parse(p.getValueAsString());
-            break;
-          case "accessed":
-            accessed = Instant.parse(p.getValueAsString());
-            break;
-          case "maxInactive":
-            maxInactive = value == JsonToken.VALUE_NULL ? null : Duration.parse(p.getText());
-            break;
-          case "attributes":
+          case "created" -> created = Instant.parse(p.getValueAsString());
+          case "accessed" -> accessed = Instant.parse(p.getValueAsString());
+          case "maxInactive" ->
+              maxInactive = value == JsonToken.VALUE_NULL ? null : Duration.parse(p.getText());
+          case "attributes" -> {
             expect(value, JsonToken.START_OBJECT);
             while (p.nextToken() == JsonToken.FIELD_NAME) {
               String name = p.currentName();
               p.nextToken();
               attributes.put(name, valueReader.readValue(p));
             }
-            break;
-          default:
-            p.skipChildren(); // written by a newer version: ignore
+          }
+          default -> p.skipChildren(); // written by a newer version: ignore
         }
       }
       if (created == null || accessed == null) {
@@ -217,7 +211,8 @@ final class JsonSessionSerializer implements SessionSerializer {
         Collection<NamedType> subtypes,
         boolean forSer,
         boolean forDeser) {
-      return new CheckedIdResolver(baseType, config.getTypeFactory(), subtypeValidator, allowList);
+      return new CheckedIdResolver(
+          baseType, config.getTypeFactory(), subtypes, subtypeValidator, allowList);
     }
   }
 
@@ -227,9 +222,10 @@ final class JsonSessionSerializer implements SessionSerializer {
     CheckedIdResolver(
         JavaType baseType,
         TypeFactory typeFactory,
+        Collection<NamedType> subtypes,
         PolymorphicTypeValidator validator,
         TypeAllowList allowList) {
-      super(baseType, typeFactory, validator);
+      super(baseType, typeFactory, subtypes, validator);
       this.allowList = allowList;
     }
 

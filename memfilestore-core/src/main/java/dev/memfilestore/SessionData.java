@@ -57,43 +57,47 @@ public final class SessionData {
     this.attributes = new HashMap<>(attributes);
   }
 
-  /**
-   * @return when the session was created
-   */
+  /** Returns when the session was created. */
   public Instant getCreationTime() {
     return creationTime;
   }
 
   /**
-   * @param creationTime when the session was created, not {@code null}
+   * Sets when the session was created.
+   *
+   * @param creationTime the time, not {@code null}
    */
   public void setCreationTime(Instant creationTime) {
     this.creationTime = Objects.requireNonNull(creationTime, "creationTime");
   }
 
-  /**
-   * @return when the session was last used
-   */
+  /** Returns when the session was last used. */
   public Instant getLastAccessedTime() {
     return lastAccessedTime;
   }
 
   /**
-   * @param lastAccessedTime when the session was last used, not {@code null}
+   * Sets when the session was last used.
+   *
+   * @param lastAccessedTime the time, not {@code null}
    */
   public void setLastAccessedTime(Instant lastAccessedTime) {
     this.lastAccessedTime = Objects.requireNonNull(lastAccessedTime, "lastAccessedTime");
   }
 
   /**
-   * @return how long the session may stay unused; {@code null} means the store's ttl decides, a
-   *     negative value means it never expires by time
+   * Returns how long the session may stay unused.
+   *
+   * @return the interval; {@code null} means the store's ttl decides, a negative value means it
+   *     never expires by time
    */
   public Duration getMaxInactiveInterval() {
     return maxInactiveInterval;
   }
 
   /**
+   * Sets how long the session may stay unused.
+   *
    * @param maxInactiveInterval how long the session may stay unused; {@code null} lets the store's
    *     ttl decide, a negative value means it never expires by time
    */
@@ -102,6 +106,8 @@ public final class SessionData {
   }
 
   /**
+   * Returns an attribute's value.
+   *
    * @param name the attribute name
    * @return its value, or {@code null} if there is none
    */
@@ -125,15 +131,15 @@ public final class SessionData {
   }
 
   /**
+   * Removes an attribute.
+   *
    * @param name the attribute to remove; nothing happens if it is absent
    */
   public void removeAttribute(String name) {
     attributes.remove(Objects.requireNonNull(name, "attribute name"));
   }
 
-  /**
-   * @return the names of all attributes, as an unmodifiable view
-   */
+  /** Returns the names of all attributes, as an unmodifiable view. */
   public Set<String> getAttributeNames() {
     return Collections.unmodifiableSet(attributes.keySet());
   }
@@ -149,10 +155,9 @@ public final class SessionData {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof SessionData)) {
+    if (!(o instanceof SessionData that)) {
       return false;
     }
-    SessionData that = (SessionData) o;
     if (!creationTime.equals(that.creationTime)
         || !lastAccessedTime.equals(that.lastAccessedTime)
         || !Objects.equals(maxInactiveInterval, that.maxInactiveInterval)

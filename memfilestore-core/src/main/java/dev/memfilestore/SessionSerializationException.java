@@ -10,6 +10,8 @@ public class SessionSerializationException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
   /**
+   * Creates the exception.
+   *
    * @param message what failed and what to do about it
    * @param cause the serializer's own exception, or {@code null}
    */

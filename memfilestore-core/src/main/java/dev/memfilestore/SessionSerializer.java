@@ -22,6 +22,8 @@ package dev.memfilestore;
 public interface SessionSerializer {
 
   /**
+   * Encodes a session.
+   *
    * @param session the session to encode
    * @return its bytes
    * @throws SessionSerializationException if an attribute cannot be encoded
@@ -29,6 +31,8 @@ public interface SessionSerializer {
   byte[] serialize(SessionData session);
 
   /**
+   * Decodes a session.
+   *
    * @param bytes what {@link #serialize(SessionData)} produced
    * @return a new session equal to the one serialized
    * @throws SessionSerializationException if the bytes are damaged or name a type not allowed

@@ -111,20 +111,11 @@ final class SnapshotReader {
         String name = p.currentName();
         JsonToken t = p.nextToken();
         switch (name) {
-          case "format":
-            format = p.getValueAsString();
-            break;
-          case "version":
-            version = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
-            break;
-          case "serializer":
-            serializer = p.getValueAsString();
-            break;
-          case "encoding":
-            encoding = p.getValueAsString();
-            break;
-          default:
-            p.skipChildren();
+          case "format" -> format = p.getValueAsString();
+          case "version" -> version = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
+          case "serializer" -> serializer = p.getValueAsString();
+          case "encoding" -> encoding = p.getValueAsString();
+          default -> p.skipChildren();
         }
       }
     } catch (IOException e) {
@@ -193,16 +184,13 @@ final class SnapshotReader {
         String name = p.currentName();
         JsonToken t = p.nextToken();
         switch (name) {
-          case "id":
-            id = t == JsonToken.VALUE_STRING ? p.getText() : null;
-            break;
-          case "expires":
-            expires =
-                t == JsonToken.VALUE_NULL
-                    ? StoredSession.NEVER
-                    : Instant.parse(p.getText()).toEpochMilli();
-            break;
-          case "session":
+          case "id" -> id = t == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "expires" ->
+              expires =
+                  t == JsonToken.VALUE_NULL
+                      ? StoredSession.NEVER
+                      : Instant.parse(p.getText()).toEpochMilli();
+          case "session" -> {
             if (base64 || t != JsonToken.START_OBJECT) {
               return false;
             }
@@ -210,15 +198,14 @@ final class SnapshotReader {
             p.skipChildren();
             int end = (int) p.currentLocation().getByteOffset();
             session = Arrays.copyOfRange(line, start, end);
-            break;
-          case "session64":
+          }
+          case "session64" -> {
             if (!base64 || t != JsonToken.VALUE_STRING) {
               return false;
             }
             session = p.getBinaryValue();
-            break;
-          default:
-            p.skipChildren();
+          }
+          default -> p.skipChildren();
         }
       }
     } catch (IOException | RuntimeException e) {

@@ -12,6 +12,8 @@ import java.time.Duration;
 @FunctionalInterface
 public interface TtlFunction {
   /**
+   * Returns the time to live of a session being stored.
+   *
    * @param session the session being stored
    * @param id its id
    * @return its time to live, never {@code null}

@@ -6,9 +6,12 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -16,6 +19,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +95,12 @@ public final class MemFileStore implements AutoCloseable {
   /** Ids longer than this are refused by {@code set} and never found: they are not ids. */
   static final int MAX_ID_LENGTH = 4096;
 
+  /** How often the journal is forced in {@link Durability#JOURNAL} mode. */
+  private static final Duration JOURNAL_FORCE_PERIOD = Duration.ofSeconds(1);
+
+  /** A journal larger than this (and than the last snapshot) triggers a snapshot. */
+  private static final long COMPACTION_THRESHOLD = 64L * 1024 * 1024;
+
   private final Clock clock;
   private final TtlFunction ttl;
   private final ToIntFunction<SessionData> length;
@@ -102,6 +112,9 @@ public final class MemFileStore implements AutoCloseable {
   private final Duration checkPeriod;
   private final Duration savePeriod;
   private final Path saveFile;
+  private final Durability durability;
+  private final boolean journaling;
+  private final Journal.ChannelOpener channelOpener;
 
   private final Cache<String, StoredSession> cache;
   private final ConcurrentMap<String, StoredSession> sessions;
@@ -109,8 +122,20 @@ public final class MemFileStore implements AutoCloseable {
   /** Counts changes; a save is skipped when it has not moved since the last one. */
   private final AtomicLong changes = new AtomicLong();
 
+  private final AtomicLong evictions = new AtomicLong();
+  private final AtomicLong expirations = new AtomicLong();
+
   private final ReentrantLock saveLock = new ReentrantLock();
   private long savedChanges = -1; // guarded by saveLock
+
+  /** The current journal generation, or the next one when there is no journal. */
+  private long generation; // guarded by saveLock
+
+  private volatile Journal journal; // the current generation; null unless journaling
+  private volatile String problem; // what is wrong with persistence, or null
+  private volatile Instant lastSnapshot;
+  private volatile long lastSnapshotBytes;
+  private volatile long lastSnapshotSessions;
   private final SaveFileLock fileLock;
   private final Thread shutdownHook;
 
@@ -118,6 +143,7 @@ public final class MemFileStore implements AutoCloseable {
   private ScheduledExecutorService timer; // guarded by timerLock
   private ScheduledFuture<?> pruneTask; // guarded by timerLock
   private ScheduledFuture<?> saveTask; // guarded by timerLock
+  private ScheduledFuture<?> journalTask; // guarded by timerLock
   private volatile boolean closed;
 
   private MemFileStore(Builder b) {
@@ -132,6 +158,9 @@ public final class MemFileStore implements AutoCloseable {
     this.checkPeriod = b.checkPeriod;
     this.savePeriod = b.savePeriod;
     this.saveFile = b.saveFile == null ? null : b.saveFile.toAbsolutePath().normalize();
+    this.durability = b.durability;
+    this.journaling = saveFile != null && durability != Durability.SNAPSHOT;
+    this.channelOpener = b.channelOpener;
 
     Caffeine<String, StoredSession> caffeine =
         Caffeine.newBuilder()
@@ -166,6 +195,11 @@ public final class MemFileStore implements AutoCloseable {
       }
       this.shutdownHook = new Thread(this::closeAtShutdown, "memfilestore-shutdown");
       Runtime.getRuntime().addShutdownHook(shutdownHook);
+      if (journaling) {
+        synchronized (timerLock) {
+          journalTask = schedule(this::maintainJournal, JOURNAL_FORCE_PERIOD);
+        }
+      }
     } else {
       this.fileLock = null;
       this.shutdownHook = null;
@@ -208,9 +242,11 @@ public final class MemFileStore implements AutoCloseable {
       return Optional.empty();
     }
     if (s.isExpired(clock.millis())) {
+      // No journal record: replay skips a record whose expiry has passed.
       boolean removed = sessions.remove(id, s);
       if (removed) {
         changes.incrementAndGet();
+        expirations.incrementAndGet();
         notifyDispose(id, s, DisposeCause.EXPIRED);
       }
       return removed && stale ? Optional.of(s.toSessionData(serializer)) : Optional.empty();
@@ -220,7 +256,8 @@ public final class MemFileStore implements AutoCloseable {
 
   /**
    * Stores a copy of a session under an id, replacing any session stored there, and starts its time
-   * to live. When this returns, the session is in memory and the {@code max} bound holds.
+   * to live. When this returns, the session is in memory, the {@code max} bound holds, and (with a
+   * journal) the change is in the journal; see {@link Durability}.
    *
    * @param id the session id: not null, not blank, at most 4096 characters
    * @param session the session, not null
@@ -228,6 +265,8 @@ public final class MemFileStore implements AutoCloseable {
    *     returns a negative number
    * @throws SessionSerializationException if the session cannot be serialized; the store is then
    *     unchanged
+   * @throws UncheckedIOException in {@link Durability#JOURNAL_SYNC} mode, if the journal cannot be
+   *     written
    * @throws IllegalStateException if the store is closed
    */
   public void set(String id, SessionData session) {
@@ -235,11 +274,24 @@ public final class MemFileStore implements AutoCloseable {
     Objects.requireNonNull(session, "session");
     ensureOpen();
     StoredSession stored = encode(id, session);
-    StoredSession old = sessions.put(id, stored);
+    Change change = new Change();
+    try {
+      sessions.compute(
+          id,
+          (k, previous) -> {
+            change.previous = previous;
+            journal(change, k, stored);
+            return stored;
+          });
+    } finally {
+      finish(change);
+    }
     changes.incrementAndGet();
     enforceBound();
+    StoredSession old = change.previous;
     if (old != null) {
       if (old.isExpired(clock.millis())) {
+        expirations.incrementAndGet();
         notifyDispose(id, old, DisposeCause.EXPIRED);
       } else if (!noDisposeOnSet) {
         notifyDispose(id, old, DisposeCause.REPLACED);
@@ -255,6 +307,8 @@ public final class MemFileStore implements AutoCloseable {
    *
    * @param id the session id
    * @param session the session as the framework sees it, or null
+   * @throws UncheckedIOException in {@link Durability#JOURNAL_SYNC} mode, if the journal cannot be
+   *     written
    * @throws IllegalStateException if the store is closed
    */
   public void touch(String id, SessionData session) {
@@ -274,27 +328,47 @@ public final class MemFileStore implements AutoCloseable {
       } else {
         touched.setLastAccessedTime(clock.instant());
       }
-      if (sessions.replace(id, current, encode(id, touched))) {
+      StoredSession next = encode(id, touched);
+      Change change = new Change();
+      try {
+        sessions.computeIfPresent(
+            id,
+            (k, previous) -> {
+              if (previous != current) {
+                return previous; // changed by another thread meanwhile: touch that instead
+              }
+              change.previous = previous;
+              journal(change, k, next);
+              return next;
+            });
+      } finally {
+        finish(change);
+      }
+      if (change.previous != null) {
         changes.incrementAndGet();
         enforceBound();
         return;
       }
-      // Changed by another thread meanwhile: touch what is there now.
     }
   }
 
   /**
    * Removes a session, reporting it as {@link DisposeCause#DESTROYED}. An unknown id is ignored.
+   * With a journal, the removal is journaled, so a destroyed session (a logout) stays destroyed
+   * after a crash.
    *
    * @param id the session id
+   * @throws UncheckedIOException in {@link Durability#JOURNAL_SYNC} mode, if the journal cannot be
+   *     written
+   * @throws IllegalStateException if the store is closed
    */
   public void destroy(String id) {
     if (!isPlausibleId(id)) {
       return;
     }
-    StoredSession old = sessions.remove(id);
+    ensureOpen();
+    StoredSession old = remove(id);
     if (old != null) {
-      changes.incrementAndGet();
       notifyDispose(id, old, DisposeCause.DESTROYED);
     }
   }
@@ -308,6 +382,26 @@ public final class MemFileStore implements AutoCloseable {
     for (String id : ids) {
       destroy(id);
     }
+  }
+
+  /** Removes a session in one journaled step; returns what was there. */
+  private StoredSession remove(String id) {
+    Change change = new Change();
+    try {
+      sessions.computeIfPresent(
+          id,
+          (k, previous) -> {
+            change.previous = previous;
+            journal(change, k, null);
+            return null;
+          });
+    } finally {
+      finish(change);
+    }
+    if (change.previous != null) {
+      changes.incrementAndGet();
+    }
+    return change.previous;
   }
 
   /**
@@ -360,16 +454,22 @@ public final class MemFileStore implements AutoCloseable {
     return count;
   }
 
-  /** Removes every session, reporting each as {@link DisposeCause#CLEARED}. */
+  /**
+   * Removes every session, reporting each as {@link DisposeCause#CLEARED}.
+   *
+   * @throws IllegalStateException if the store is closed
+   */
   public void clear() {
-    if (dispose == null) {
+    ensureOpen();
+    if (dispose == null && !journaling) {
       cache.invalidateAll();
-    } else {
-      for (String id : new ArrayList<>(sessions.keySet())) {
-        StoredSession old = sessions.remove(id);
-        if (old != null) {
-          notifyDispose(id, old, DisposeCause.CLEARED);
-        }
+      changes.incrementAndGet();
+      return;
+    }
+    for (String id : new ArrayList<>(sessions.keySet())) {
+      StoredSession old = remove(id);
+      if (old != null) {
+        notifyDispose(id, old, DisposeCause.CLEARED);
       }
     }
     changes.incrementAndGet();
@@ -384,9 +484,132 @@ public final class MemFileStore implements AutoCloseable {
           (id, s) -> {
             if (s.isExpired(now) && sessions.remove(id, s)) {
               changes.incrementAndGet();
+              expirations.incrementAndGet();
               notifyDispose(id, s, DisposeCause.EXPIRED);
             }
           });
+    }
+  }
+
+  /**
+   * Reports the store's size, counters and persistence health.
+   *
+   * @return a snapshot of the statistics
+   */
+  public StoreStats stats() {
+    long total =
+        cache
+            .policy()
+            .eviction()
+            .map(e -> e.weightedSize().orElse(cache.estimatedSize()))
+            .orElse(cache.estimatedSize());
+    Journal j = journal;
+    return new StoreStats(
+        cache.estimatedSize(),
+        total,
+        max,
+        evictions.get(),
+        expirations.get(),
+        saveFile == null ? Durability.SNAPSHOT : durability,
+        lastSnapshot,
+        lastSnapshotBytes,
+        lastSnapshotSessions,
+        j == null ? 0 : j.size(),
+        problem);
+  }
+
+  // ---------------------------------------------------------------- journal
+
+  /** One update's journal bookkeeping, filled in inside the map's atomic update. */
+  private static final class Change {
+    StoredSession previous;
+    Journal journal;
+    long end = -1;
+  }
+
+  /**
+   * Inside a map update: appends the session's new value (null: removed) to the journal, so that
+   * for each session the journal's order is the map's order.
+   */
+  private void journal(Change change, String id, StoredSession next) {
+    if (!journaling) {
+      return;
+    }
+    while (true) {
+      Journal j = journal;
+      long end;
+      try {
+        end = next == null ? j.appendDelete(id) : j.appendSet(id, next.expiresAtMillis, next.bytes);
+      } catch (IOException e) {
+        journalFailed(j, e);
+        if (durability == Durability.JOURNAL_SYNC) {
+          throw new UncheckedIOException(
+              "session " + abbreviate(id) + " was not changed: " + problem, e);
+        }
+        return; // JOURNAL degrades: the change applies in memory and reaches the next snapshot
+      }
+      if (end >= 0) {
+        change.journal = j;
+        change.end = end;
+        return;
+      }
+      if (j == journal) {
+        throw new IllegalStateException("this MemFileStore of " + saveFile + " is closed");
+      }
+      // That generation was sealed by a snapshot meanwhile: append to the new one.
+    }
+  }
+
+  /** After a map update: releases the journal and, in JOURNAL_SYNC mode, forces it. */
+  private void finish(Change change) {
+    if (change.journal == null) {
+      return;
+    }
+    change.journal.done();
+    if (durability == Durability.JOURNAL_SYNC) {
+      try {
+        change.journal.sync(change.end);
+      } catch (IOException e) {
+        journalFailed(change.journal, e);
+        throw new UncheckedIOException(
+            "the change is in memory but could not be forced to disk: " + problem, e);
+      }
+    }
+  }
+
+  private void journalFailed(Journal j, IOException e) {
+    boolean first = problem == null;
+    problem = "cannot write the journal " + j.path + ": " + e.getMessage();
+    if (first) {
+      log.error(
+          "{}. Changes stay in memory{}; a snapshot and a new journal are tried every {} until one"
+              + " succeeds",
+          problem,
+          durability == Durability.JOURNAL_SYNC ? " but calls fail" : " but are not journaled",
+          JOURNAL_FORCE_PERIOD,
+          e);
+    }
+  }
+
+  /** Every second: force the journal (JOURNAL mode), and compact when it failed or grew large. */
+  private void maintainJournal() {
+    Journal j = journal;
+    if (j == null) {
+      return;
+    }
+    if (durability == Durability.JOURNAL && !j.failed()) {
+      try {
+        j.syncAll();
+      } catch (IOException e) {
+        journalFailed(j, e);
+      }
+    }
+    if (problem != null || j.size() > Math.max(COMPACTION_THRESHOLD, lastSnapshotBytes)) {
+      try {
+        save();
+      } catch (RuntimeException e) {
+        log.debug("Snapshot retry failed: {}", e.getMessage());
+      }
     }
   }
 
@@ -486,12 +709,13 @@ public final class MemFileStore implements AutoCloseable {
 
   /**
    * Writes a snapshot of every live session to the save file, unless nothing changed since the last
-   * one. Other threads go on using the store while it runs; the snapshot holds every session stored
-   * before the call, and possibly some stored during it.
+   * one. With a journal this is also compaction: a new journal generation starts first, and the old
+   * ones are deleted once the snapshot is on disk. Other threads go on using the store while it
+   * runs.
    *
    * @throws IllegalStateException if no save file is configured
    * @throws UncheckedIOException if the snapshot cannot be written; the save file is then as it was
-   *     before the call
+   *     before the call, and no change is lost
    */
   public void save() {
     if (saveFile == null) {
@@ -501,47 +725,110 @@ public final class MemFileStore implements AutoCloseable {
     saveLock.lock();
     try {
       long changesAtStart = changes.get();
-      if (changesAtStart == savedChanges) {
+      if (changesAtStart == savedChanges && problem == null) {
         log.debug("Nothing changed since the last snapshot of {}; not saving", saveFile);
         return;
       }
       long started = System.nanoTime();
-      long now = clock.millis();
-      long size;
-      long count;
-      try (SnapshotWriter writer =
-          new SnapshotWriter(
-              saveFile, serializer.name(), embedsJson(), Instant.ofEpochMilli(now))) {
-        for (Map.Entry<String, StoredSession> e : sessions.entrySet()) {
-          StoredSession s = e.getValue();
-          if (!s.isExpired(now)) {
-            writer.write(e.getKey(), s.expiresAtMillis, s.bytes);
-          }
+      Instant now = clock.instant();
+      try {
+        long next = generation + 1;
+        if (journaling) {
+          rotateJournal(next, now);
         }
-        size = writer.commit();
-        count = writer.records();
+        generation = next;
+        long size;
+        long count;
+        try (SnapshotWriter writer =
+            new SnapshotWriter(saveFile, next, serializer.name(), embedsJson(), now)) {
+          long nowMillis = now.toEpochMilli();
+          for (Map.Entry<String, StoredSession> e : sessions.entrySet()) {
+            StoredSession s = e.getValue();
+            if (!s.isExpired(nowMillis)) {
+              writer.write(e.getKey(), s.expiresAtMillis, s.bytes);
+            }
+          }
+          size = writer.commit();
+          count = writer.records();
+        }
+        deleteJournalsBefore(next);
+        savedChanges = changesAtStart;
+        lastSnapshot = now;
+        lastSnapshotBytes = size;
+        lastSnapshotSessions = count;
+        if (problem != null && (journal == null || !journal.failed())) {
+          log.info("Persistence to {} works again", saveFile);
+          problem = null;
+        }
+        log.debug(
+            "Saved {} sessions to {} ({} bytes) in {} ms",
+            count,
+            saveFile,
+            size,
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
       } catch (IOException e) {
-        throw new UncheckedIOException(
-            "cannot write a snapshot to " + saveFile + ": " + e.getMessage(), e);
+        problem = "cannot write a snapshot to " + saveFile + ": " + e.getMessage();
+        throw new UncheckedIOException(problem, e);
       }
-      savedChanges = changesAtStart;
-      log.debug(
-          "Saved {} sessions to {} ({} bytes) in {} ms",
-          count,
-          saveFile,
-          size,
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     } finally {
       saveLock.unlock();
     }
   }
 
   /**
+   * Starts journal generation {@code next} and seals the current one: from here on changes go to
+   * the new generation, and every change of the old one is in the map, where the snapshot that
+   * follows will find it.
+   */
+  private void rotateJournal(long next, Instant now) throws IOException {
+    Journal fresh =
+        Journal.create(saveFile, next, serializer.name(), embedsJson(), now, channelOpener);
+    Journal old = journal;
+    journal = fresh;
+    if (old != null) {
+      try {
+        old.seal();
+      } catch (IOException e) {
+        // Its changes are in the map, so the snapshot being written holds them anyway.
+        log.warn("Could not force the journal {} while sealing it", old.path, e);
+      } finally {
+        old.close();
+      }
+    }
+  }
+
+  /** Deletes journal generations that a durable snapshot now holds. */
+  private void deleteJournalsBefore(long generation) throws IOException {
+    for (long g : journalGenerations()) {
+      if (g < generation) {
+        Files.deleteIfExists(Journal.path(saveFile, g));
+      }
+    }
+  }
+
+  /** The generations of the journal files beside the save file, in ascending order. */
+  private List<Long> journalGenerations() throws IOException {
+    String prefix = saveFile.getFileName() + ".journal.";
+    List<Long> generations = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(saveFile.getParent())) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        if (name.startsWith(prefix) && name.substring(prefix.length()).matches("[0-9]{1,18}")) {
+          generations.add(Long.parseLong(name.substring(prefix.length())));
+        }
+      }
+    }
+    Collections.sort(generations);
+    return generations;
+  }
+
+  /**
    * Stops the intervals, writes a last snapshot (if a save file is configured) and releases the
-   * save file. Sessions can still be read afterwards; {@code set} and {@code touch} are refused.
-   * Calling it again does nothing.
+   * save file. Sessions can still be read afterwards; changes are refused. Calling it again does
+   * nothing.
    *
-   * @throws UncheckedIOException if the last snapshot cannot be written
+   * @throws UncheckedIOException if the last snapshot cannot be written (the journal, if any, still
+   *     holds every change)
    */
   @Override
   public void close() {
@@ -556,6 +843,10 @@ public final class MemFileStore implements AutoCloseable {
       closed = true;
       stopInterval();
       stopSaveInterval();
+      if (journalTask != null) {
+        journalTask.cancel(false);
+        journalTask = null;
+      }
       if (timer != null) {
         timer.shutdownNow();
         timer = null;
@@ -567,14 +858,40 @@ public final class MemFileStore implements AutoCloseable {
     try {
       save();
     } finally {
-      closeQuietly(fileLock);
-      if (!atShutdown) {
-        try {
-          Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException e) {
-          // The JVM is already shutting down; the hook will find the store closed.
+      try {
+        closeJournal();
+      } finally {
+        closeQuietly(fileLock);
+        if (!atShutdown) {
+          try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+          } catch (IllegalStateException e) {
+            // The JVM is already shutting down; the hook will find the store closed.
+          }
         }
       }
+    }
+  }
+
+  /** Seals the last journal; deletes it if the final snapshot left it empty. */
+  private void closeJournal() {
+    Journal j = journal;
+    if (j == null) {
+      return;
+    }
+    try {
+      j.seal();
+      j.close();
+      saveLock.lock();
+      try {
+        if (j.size() == j.headerSize() && j.generation == generation && problem == null) {
+          Files.deleteIfExists(j.path);
+        }
+      } finally {
+        saveLock.unlock();
+      }
+    } catch (IOException e) {
+      log.warn("Could not close the journal {}", j.path, e);
     }
   }
 
@@ -616,80 +933,164 @@ public final class MemFileStore implements AutoCloseable {
     }
   }
 
+  /**
+   * Recovers the sessions: the snapshot, then every journal generation it does not hold, each up to
+   * its first bad record. Damaged files are kept aside and replaced by a fresh snapshot.
+   */
   private void load() {
-    if (!Files.exists(saveFile)) {
-      log.debug("No save file at {} yet; starting empty", saveFile);
-      return;
-    }
     long started = System.nanoTime();
     long now = clock.millis();
-    long[] skipped = new long[1];
-    SnapshotReader.Result result;
+    long[] loaded = new long[2]; // [0] sessions read, [1] of them expired
+    boolean damage = false;
+    long snapshotGeneration = 0;
     try {
-      result =
-          SnapshotReader.read(
+      if (Files.exists(saveFile)) {
+        SnapshotReader.Result snapshot =
+            SnapshotReader.read(
+                saveFile,
+                serializer.name(),
+                (id, expiresAt, bytes) -> restore(id, expiresAt, bytes, now, loaded));
+        snapshotGeneration = snapshot.generation();
+        if (!snapshot.intact()) {
+          damage = true;
+          Path aside = keepAside(saveFile);
+          log.warn(
+              "{} was damaged: {} records ({} bytes) could not be read{}. Loaded every intact"
+                  + " record; the damaged file was kept as {}",
               saveFile,
-              serializer.name(),
-              (id, expiresAt, bytes) -> {
-                if (expiresAt <= now) {
-                  skipped[0]++;
-                  return true;
-                }
-                try {
-                  SessionData session = serializer.deserialize(bytes);
-                  sessions.put(id, stored(bytes, session, expiresAt));
-                  return true;
-                } catch (RuntimeException e) {
-                  log.warn(
-                      "Skipping session {} of {}: {}",
-                      abbreviate(id),
-                      saveFile,
-                      JsonSessionSerializer.rootMessage(e));
-                  return false;
-                }
-              });
+              snapshot.damagedRecords(),
+              snapshot.damagedBytes(),
+              snapshot.complete()
+                  ? ""
+                  : " and the file is incomplete (truncated or not a snapshot)",
+              aside);
+        }
+      }
+      long replayed = 0;
+      long lastGeneration = snapshotGeneration - 1;
+      boolean stopped = false;
+      for (long g : journalGenerations()) {
+        Path path = Journal.path(saveFile, g);
+        lastGeneration = Math.max(lastGeneration, g);
+        if (g < snapshotGeneration) {
+          Files.deleteIfExists(path); // the snapshot holds it
+          continue;
+        }
+        if (stopped) {
+          log.warn(
+              "Not replaying {}: an earlier journal is damaged; kept as {}", path, keepAside(path));
+          continue;
+        }
+        JournalReader.Result r =
+            JournalReader.read(path, serializer.name(), entry -> replay(entry, now, loaded));
+        replayed += r.records();
+        if (r.droppedBytes() > 0) {
+          damage |= r.damaged();
+          stopped = r.damaged();
+          if (r.damaged()) {
+            Path aside = keepAside(path);
+            log.warn(
+                "The journal {} is damaged: replayed {} records, then {} lines ({} bytes) could not"
+                    + " be; the damaged journal was kept as {}",
+                path,
+                r.records(),
+                r.droppedLines(),
+                r.droppedBytes(),
+                aside);
+          } else {
+            cutTornTail(path, r.goodEnd());
+            log.warn(
+                "The journal {} ended in a torn record (a crash while writing): cut off {} bytes"
+                    + " ({} incomplete record); replayed the {} records before it",
+                path,
+                r.droppedBytes(),
+                r.droppedLines(),
+                r.records());
+          }
+        }
+      }
+      generation = lastGeneration + 1;
+      cache.cleanUp();
+      log.info(
+          "Loaded {} sessions from {}{} in {} ms ({} had expired)",
+          sessions.size(),
+          saveFile,
+          replayed == 0 ? "" : " and " + replayed + " journal records",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+          loaded[1]);
+      if (journaling) {
+        journal =
+            Journal.create(
+                saveFile,
+                generation,
+                serializer.name(),
+                embedsJson(),
+                clock.instant(),
+                channelOpener);
+      }
+      savedChanges = loaded[1] == 0 && replayed == 0 && !damage ? 0 : -1;
+      if (damage || (!journaling && replayed > 0)) {
+        save(); // a fresh snapshot in place of what was kept aside or replayed
+      }
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          "cannot read saveFile " + saveFile + ": " + e.getMessage(), e);
+          "cannot read saveFile " + saveFile + " or its journal: " + e.getMessage(), e);
     }
-    cache.cleanUp();
-    log.info(
-        "Loaded {} sessions from {} in {} ms ({} had expired)",
-        result.records() - skipped[0],
-        saveFile,
-        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
-        skipped[0]);
-    if (result.intact()) {
-      savedChanges = skipped[0] == 0 ? 0 : -1;
-      return;
-    }
-    Path aside = keepAside();
-    log.warn(
-        "{} was damaged: {} records ({} bytes) could not be read{}. Loaded every intact record;"
-            + " the damaged file was kept as {} and a fresh snapshot replaces it",
-        saveFile,
-        result.damagedRecords(),
-        result.damagedBytes(),
-        result.complete() ? "" : " and the file is incomplete (truncated or not a snapshot)",
-        aside);
-    save();
   }
 
-  private Path keepAside() {
+  /** Puts a session read from the snapshot into the map; false if it cannot be read. */
+  private boolean restore(String id, long expiresAt, byte[] bytes, long now, long[] loaded) {
+    loaded[0]++;
+    if (expiresAt <= now) {
+      loaded[1]++;
+      return true;
+    }
+    try {
+      sessions.put(id, stored(bytes, serializer.deserialize(bytes), expiresAt));
+      return true;
+    } catch (RuntimeException e) {
+      log.warn(
+          "Skipping session {} of {}: {}",
+          abbreviate(id),
+          saveFile,
+          JsonSessionSerializer.rootMessage(e));
+      return false;
+    }
+  }
+
+  /** Applies one journal record: a removal, or a session (an expired one removes it too). */
+  private void replay(RecordDecoder.Entry entry, long now, long[] loaded) {
+    if (entry.isDelete()
+        || !restore(entry.id(), entry.expiresAtMillis(), entry.session(), now, loaded)) {
+      sessions.remove(entry.id());
+    } else if (entry.expiresAtMillis() <= now) {
+      sessions.remove(entry.id());
+    }
+  }
+
+  private static void cutTornTail(Path journal, long goodEnd) throws IOException {
+    try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.WRITE)) {
+      channel.truncate(goodEnd);
+      channel.force(true);
+    }
+  }
+
+  /** Moves a damaged file aside, never over another one, and says where. */
+  private Path keepAside(Path file) {
     String stamp =
         DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC)
             .format(clock.instant());
-    Path aside = SaveFiles.sibling(saveFile, ".damaged-" + stamp);
+    Path aside = SaveFiles.sibling(file, ".damaged-" + stamp);
     for (int n = 2; Files.exists(aside); n++) {
-      aside = SaveFiles.sibling(saveFile, ".damaged-" + stamp + "-" + n);
+      aside = SaveFiles.sibling(file, ".damaged-" + stamp + "-" + n);
     }
     try {
-      Files.move(saveFile, aside, StandardCopyOption.ATOMIC_MOVE);
-      SaveFiles.forceDirectory(saveFile.getParent());
+      Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+      SaveFiles.forceDirectory(file.getParent());
     } catch (IOException e) {
       throw new UncheckedIOException(
-          "cannot move the damaged " + saveFile + " aside to " + aside + ": " + e.getMessage(), e);
+          "cannot move the damaged " + file + " aside to " + aside + ": " + e.getMessage(), e);
     }
     return aside;
   }
@@ -748,6 +1149,7 @@ public final class MemFileStore implements AutoCloseable {
   private void onRemoval(String id, StoredSession s, RemovalCause cause) {
     if (cause == RemovalCause.SIZE || cause == RemovalCause.EXPIRED) {
       changes.incrementAndGet();
+      (cause == RemovalCause.SIZE ? evictions : expirations).incrementAndGet();
       notifyDispose(
           id, s, cause == RemovalCause.SIZE ? DisposeCause.EVICTED : DisposeCause.EXPIRED);
     }
@@ -842,6 +1244,8 @@ public final class MemFileStore implements AutoCloseable {
     private boolean noDisposeOnSet;
     private SessionSerializer serializer;
     private Clock clock = Clock.systemUTC();
+    private Durability durability;
+    private Journal.ChannelOpener channelOpener = SaveFiles::openOwnerOnly;
 
     private Builder() {}
 
@@ -994,6 +1398,24 @@ public final class MemFileStore implements AutoCloseable {
     }
 
     /**
+     * How much a crash may lose; see {@link Durability}. Default: {@link Durability#JOURNAL}
+     * whenever a save file is set.
+     *
+     * @param durability the mode; the journal modes need a {@link #saveFile(Path)}
+     * @return this builder
+     */
+    public Builder durability(Durability durability) {
+      this.durability = Objects.requireNonNull(durability, "durability");
+      return this;
+    }
+
+    /** For tests: how journal files are opened (to inject failures). */
+    Builder channelOpener(Journal.ChannelOpener opener) {
+      this.channelOpener = Objects.requireNonNull(opener, "channelOpener");
+      return this;
+    }
+
+    /**
      * The clock for expiry and timestamps; {@link Clock#systemUTC()} by default. Tests pass a clock
      * they can move.
      *
@@ -1017,6 +1439,13 @@ public final class MemFileStore implements AutoCloseable {
       if (savePeriod != null && saveFile == null) {
         throw new IllegalStateException(
             "savePeriod is set but saveFile is not: set saveFile(...) or drop savePeriod");
+      }
+      if (durability != null && durability != Durability.SNAPSHOT && saveFile == null) {
+        throw new IllegalStateException(
+            "durability " + durability + " needs a journal beside a saveFile: set saveFile(...)");
+      }
+      if (durability == null) {
+        durability = Durability.JOURNAL;
       }
       if (serializer == null) {
         serializer = SessionSerializer.json();

@@ -1,0 +1,249 @@
+package dev.memfilestore;
+
+import java.io.ByteArrayOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One generation of the journal, {@code <saveFile>.journal.<generation>}: an append-only file of
+ * checksummed lines, one per change. Each append is one positional write, so once it returns the
+ * change is in the operating system's cache and survives the death of the process; {@link
+ * #sync(long)} forces it to the disk, sharing one force among concurrent callers.
+ *
+ * <p>Appends happen inside the store's per-session atomic update, so for any one session the
+ * journal holds changes in the order the store applied them. {@link #seal()} stops appends (late
+ * callers see -1 and move to the next generation) and waits until every update that appended here
+ * has also reached the map: after that, a snapshot taken by iterating the map contains everything
+ * this generation holds.
+ *
+ * <p>After a failed write the journal is unusable (a change missing from it must not be followed by
+ * later ones, or replay would skip it silently); the store then writes a snapshot and starts a new
+ * generation.
+ */
+final class Journal implements Closeable {
+  static final String FORMAT = "memfilestore-journal";
+  static final int VERSION = 1;
+
+  final long generation;
+  final Path path;
+  private final FileChannel channel;
+  private final RecordEncoder encoder;
+  private final LineOutput line = new LineOutput();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final ReentrantLock forceLock = new ReentrantLock();
+  private final Object lock = new Object();
+
+  private long position; // guarded by lock: the end of the last complete record
+  private boolean sealed; // guarded by lock
+  private IOException failure; // guarded by lock
+  private volatile long forced;
+  private long headerSize;
+
+  private Journal(long generation, Path path, FileChannel channel, RecordEncoder encoder) {
+    this.generation = generation;
+    this.path = path;
+    this.channel = channel;
+    this.encoder = encoder;
+  }
+
+  static Path path(Path saveFile, long generation) {
+    return SaveFiles.sibling(saveFile, ".journal." + generation);
+  }
+
+  /** Creates a new, empty generation: header written and forced, directory entry forced. */
+  static Journal create(
+      Path saveFile,
+      long generation,
+      String serializerName,
+      boolean embedJson,
+      Instant now,
+      ChannelOpener opener)
+      throws IOException {
+    Path path = path(saveFile, generation);
+    FileChannel channel =
+        opener.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+    Journal journal = new Journal(generation, path, channel, new RecordEncoder(embedJson));
+    try {
+      journal.encoder.header(FORMAT, VERSION, generation, serializerName, now);
+      journal.write();
+      journal.headerSize = journal.position;
+      channel.force(true);
+      journal.forced = journal.position;
+      SaveFiles.forceDirectory(saveFile.getParent());
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      Files.deleteIfExists(path); // else every retry would collide with it
+      throw e;
+    }
+    return journal;
+  }
+
+  /**
+   * Appends a session record; the caller must call {@link #done()} once its update is in the map.
+   *
+   * @return the end of the record in the file, or -1 if this generation is sealed
+   */
+  long appendSet(String id, long expiresAtMillis, byte[] session) throws IOException {
+    synchronized (lock) {
+      if (sealed) {
+        return -1;
+      }
+      encoder.session("set", id, expiresAtMillis, session);
+      return appendLocked();
+    }
+  }
+
+  /** Appends a removal; otherwise as {@link #appendSet}. */
+  long appendDelete(String id) throws IOException {
+    synchronized (lock) {
+      if (sealed) {
+        return -1;
+      }
+      encoder.delete(id);
+      return appendLocked();
+    }
+  }
+
+  private long appendLocked() throws IOException {
+    if (failure != null) {
+      throw new IOException("the journal " + path + " failed earlier: " + failure.getMessage());
+    }
+    try {
+      write();
+    } catch (IOException e) {
+      failure = e;
+      throw e;
+    }
+    inFlight.incrementAndGet();
+    return position;
+  }
+
+  /** Writes the encoded line at the end of the file; the position moves only on success. */
+  private void write() throws IOException {
+    line.reset();
+    encoder.writeTo(line);
+    ByteBuffer buffer = line.buffer();
+    long at = position;
+    while (buffer.hasRemaining()) {
+      at += channel.write(buffer, at);
+    }
+    position = at;
+  }
+
+  /** Marks the end of an update that appended here. */
+  void done() {
+    inFlight.decrementAndGet();
+  }
+
+  /**
+   * Forces the journal to disk up to {@code end} (a value an append returned), unless a concurrent
+   * force already did: group commit.
+   */
+  void sync(long end) throws IOException {
+    if (forced >= end) {
+      return;
+    }
+    forceLock.lock();
+    try {
+      if (forced >= end) {
+        return;
+      }
+      long upTo;
+      synchronized (lock) {
+        upTo = position;
+      }
+      try {
+        channel.force(false);
+      } catch (ClosedChannelException e) {
+        if (forced >= end) {
+          return; // sealed and closed meanwhile; sealing forced it
+        }
+        throw e;
+      }
+      forced = upTo;
+    } finally {
+      forceLock.unlock();
+    }
+  }
+
+  /** Forces what was appended since the last force, if anything. */
+  void syncAll() throws IOException {
+    long upTo;
+    synchronized (lock) {
+      upTo = position;
+    }
+    if (upTo > forced && channel.isOpen()) {
+      sync(upTo);
+    }
+  }
+
+  /**
+   * Stops appends here, waits until every update that appended has reached the map, and forces what
+   * it holds.
+   */
+  void seal() throws IOException {
+    synchronized (lock) {
+      sealed = true;
+    }
+    while (inFlight.get() > 0) {
+      LockSupport.parkNanos(10_000); // updates in flight finish within microseconds
+    }
+    if (!failed()) {
+      syncAll();
+    }
+  }
+
+  boolean failed() {
+    synchronized (lock) {
+      return failure != null;
+    }
+  }
+
+  /** The size of an empty journal: its header line. */
+  long headerSize() {
+    return headerSize;
+  }
+
+  long size() {
+    synchronized (lock) {
+      return position;
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    forceLock.lock();
+    try {
+      channel.close();
+    } finally {
+      forceLock.unlock();
+    }
+  }
+
+  /** Opens the journal's file channel; tests substitute one that fails on demand. */
+  @FunctionalInterface
+  interface ChannelOpener {
+    FileChannel open(Path path, StandardOpenOption... options) throws IOException;
+  }
+
+  /** A byte buffer whose content is written without a copy. */
+  private static final class LineOutput extends ByteArrayOutputStream {
+    LineOutput() {
+      super(1024);
+    }
+
+    ByteBuffer buffer() {
+      return ByteBuffer.wrap(buf, 0, count);
+    }
+  }
+}

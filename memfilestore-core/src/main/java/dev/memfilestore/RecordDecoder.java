@@ -1,0 +1,174 @@
+package dev.memfilestore;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Arrays;
+
+/**
+ * Parses the lines of save files and journals whose checksum has already been verified. Anything
+ * malformed yields {@code null}: the caller counts it as damage.
+ */
+final class RecordDecoder {
+  private static final JsonFactory JSON = new JsonFactory();
+
+  /** What a header says. */
+  record Header(String format, long version, long generation, String serializer, String encoding) {
+    boolean base64() {
+      return "base64".equals(encoding);
+    }
+
+    /**
+     * Refuses a header this release must not read: another version or serializer. Reading such a
+     * file could lose what it holds, so the caller stops instead of treating it as damage.
+     */
+    void checkReadable(Path file, int supportedVersion, String serializerName) {
+      if (version != supportedVersion) {
+        throw new IllegalStateException(
+            file
+                + " is in format version "
+                + version
+                + " but this MemFileStore reads version "
+                + supportedVersion
+                + ": upgrade memfilestore, or move the file away to start without its sessions");
+      }
+      if (!serializerName.equals(serializer)) {
+        throw new IllegalStateException(
+            file
+                + " was written with the '"
+                + serializer
+                + "' serializer but this store uses '"
+                + serializerName
+                + "': configure the same serializer, or move the file away to start without its"
+                + " sessions");
+      }
+    }
+  }
+
+  /**
+   * One record. {@code op} is {@code "set"} for session records (snapshots have none) or {@code
+   * "del"}; for {@code "del"} there is no session.
+   */
+  @SuppressWarnings("ArrayRecordComponent") // internal; never compared or hashed
+  record Entry(String op, String id, long expiresAtMillis, byte[] session) {
+    boolean isDelete() {
+      return "del".equals(op);
+    }
+  }
+
+  private RecordDecoder() {}
+
+  /** Returns the header on this line, or null if the line is no header of the given format. */
+  static Header header(byte[] line, int length, String expectedFormat) {
+    String format = null;
+    long version = -1;
+    long generation = 0;
+    String serializer = null;
+    String encoding = null;
+    try (JsonParser p = JSON.createParser(line, 0, length)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        switch (name) {
+          case "format" -> format = p.getValueAsString();
+          case "version" -> version = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
+          case "generation" -> generation = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
+          case "serializer" -> serializer = p.getValueAsString();
+          case "encoding" -> encoding = p.getValueAsString();
+          default -> p.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    if (!expectedFormat.equals(format) || !("json".equals(encoding) || "base64".equals(encoding))) {
+      return null;
+    }
+    return new Header(format, version, generation, serializer, encoding);
+  }
+
+  /** Returns the record count of a trailer line, or -1 if the line is not a trailer. */
+  static long trailer(byte[] line, int length) {
+    try (JsonParser p = JSON.createParser(line, 0, length)) {
+      p.nextToken();
+      boolean end = false;
+      long count = -1;
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        if ("end".equals(name)) {
+          end = t == JsonToken.VALUE_TRUE;
+        } else if ("records".equals(name) && t == JsonToken.VALUE_NUMBER_INT) {
+          count = p.getLongValue();
+        } else if ("id".equals(name)) {
+          return -1;
+        } else {
+          p.skipChildren();
+        }
+      }
+      return end ? count : -1;
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
+  /** Returns the record on this line, or null if it is malformed. */
+  static Entry entry(byte[] line, int length, boolean base64) {
+    String op = "set";
+    String id = null;
+    long expires = Long.MIN_VALUE;
+    byte[] session = null;
+    try (JsonParser p = JSON.createParser(line, 0, length)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        switch (name) {
+          case "op" -> op = t == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "id" -> id = t == JsonToken.VALUE_STRING ? p.getText() : null;
+          case "expires" ->
+              expires =
+                  t == JsonToken.VALUE_NULL
+                      ? StoredSession.NEVER
+                      : Instant.parse(p.getText()).toEpochMilli();
+          case "session" -> {
+            if (base64 || t != JsonToken.START_OBJECT) {
+              return null;
+            }
+            int start = (int) p.currentTokenLocation().getByteOffset();
+            p.skipChildren();
+            int end = (int) p.currentLocation().getByteOffset();
+            session = Arrays.copyOfRange(line, start, end);
+          }
+          case "session64" -> {
+            if (!base64 || t != JsonToken.VALUE_STRING) {
+              return null;
+            }
+            session = p.getBinaryValue();
+          }
+          default -> p.skipChildren();
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return null; // a line whose checksum matches but whose content does not parse
+    }
+    if (id == null || id.isEmpty()) {
+      return null;
+    }
+    if ("del".equals(op)) {
+      return new Entry(op, id, 0, null);
+    }
+    if (!"set".equals(op) || expires == Long.MIN_VALUE || session == null) {
+      return null;
+    }
+    return new Entry(op, id, expires, session);
+  }
+}

@@ -1,0 +1,104 @@
+package dev.memfilestore;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+
+/**
+ * Builds the lines of save files and journals (see {@code docs/FORMAT.md}) in one reusable buffer.
+ * Not thread-safe: each writer owns one.
+ */
+final class RecordEncoder {
+  private final boolean embedJson;
+  private final LineBuffer body = new LineBuffer();
+
+  /**
+   * @param embedJson whether session bytes are JSON objects to embed as they are (else base64)
+   */
+  RecordEncoder(boolean embedJson) {
+    this.embedJson = embedJson;
+  }
+
+  RecordEncoder header(
+      String format, int version, long generation, String serializer, Instant now) {
+    body.reset();
+    ascii("\"format\":\"" + format + "\",\"version\":" + version);
+    ascii(",\"generation\":" + generation + ",\"serializer\":");
+    string(serializer);
+    ascii(",\"encoding\":\"" + (embedJson ? "json" : "base64") + "\",\"written\":\"" + now + "\"}");
+    return this;
+  }
+
+  /** A session record; {@code op} is null in snapshots, {@code "set"} in journals. */
+  RecordEncoder session(String op, String id, long expiresAtMillis, byte[] session) {
+    body.reset();
+    if (op != null) {
+      ascii("\"op\":\"" + op + "\",");
+    }
+    ascii("\"id\":");
+    string(id);
+    ascii(",\"expires\":");
+    if (expiresAtMillis == StoredSession.NEVER) {
+      ascii("null");
+    } else {
+      ascii("\"" + Instant.ofEpochMilli(expiresAtMillis) + "\"");
+    }
+    if (embedJson) {
+      ascii(",\"session\":");
+      body.write(session, 0, session.length);
+    } else {
+      ascii(",\"session64\":\"");
+      byte[] encoded = Base64.getEncoder().encode(session);
+      body.write(encoded, 0, encoded.length);
+      ascii("\"");
+    }
+    ascii("}");
+    return this;
+  }
+
+  RecordEncoder delete(String id) {
+    body.reset();
+    ascii("\"op\":\"del\",\"id\":");
+    string(id);
+    ascii("}");
+    return this;
+  }
+
+  RecordEncoder trailer(long records) {
+    body.reset();
+    ascii("\"end\":true,\"records\":" + records + "}");
+    return this;
+  }
+
+  /** Writes the line built last, with its checksum and newline. */
+  void writeTo(OutputStream out) throws IOException {
+    ChecksummedLine.write(out, body.array(), body.size());
+  }
+
+  private void ascii(String s) {
+    byte[] bytes = s.getBytes(StandardCharsets.US_ASCII);
+    body.write(bytes, 0, bytes.length);
+  }
+
+  private void string(String s) {
+    body.write('"');
+    byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(s);
+    body.write(quoted, 0, quoted.length);
+    body.write('"');
+  }
+
+  /** A byte buffer whose array is written without a copy. */
+  private static final class LineBuffer extends ByteArrayOutputStream {
+    LineBuffer() {
+      super(1024);
+    }
+
+    byte[] array() {
+      return buf;
+    }
+  }
+}

@@ -873,6 +873,36 @@ public final class MemFileStore implements AutoCloseable {
     }
   }
 
+  /**
+   * For tests: stops like {@code kill -9} would, saving and sealing nothing, then releases the
+   * files so that another store can recover them in this JVM. What was written stays in the
+   * operating system's cache, as after a real kill.
+   */
+  void simulateCrash() {
+    synchronized (timerLock) {
+      closed = true;
+      if (timer != null) {
+        timer.shutdownNow();
+        timer = null;
+      }
+    }
+    if (saveFile == null) {
+      return;
+    }
+    saveLock.lock(); // wait for a snapshot in progress, as a kill would cut it short
+    try {
+      if (journal != null) {
+        journal.close();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      saveLock.unlock();
+      closeQuietly(fileLock);
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    }
+  }
+
   /** Seals the last journal; deletes it if the final snapshot left it empty. */
   private void closeJournal() {
     Journal j = journal;

@@ -18,9 +18,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.opentest4j.AssertionFailedError;
 
 /**
- * Seeded random sequences of operations, clock moves and restarts, applied to the store and to a
- * plain map that models what it must do; the two are compared after every step. A failure names the
- * seed and the step so the run can be replayed: add the seed to {@link #seeds()}.
+ * Seeded random sequences of operations, clock moves, snapshots, restarts and (with a journal)
+ * crashes, applied to the store and to a plain map that models what it must do; the two are
+ * compared after every step. A failure names the seed and the step so the run can be replayed: add
+ * the seed to {@link #seeds()}.
  */
 class MemFileStoreModelTest {
   private static final Duration STORE_TTL = Duration.ofMinutes(10);
@@ -36,18 +37,24 @@ class MemFileStoreModelTest {
     long random = new Random().nextLong();
     return LongStream.concat(LongStream.of(1, 2, 3, 42, 1234567), LongStream.of(random))
         .boxed()
-        .flatMap(seed -> Stream.of(Arguments.of(seed, false), Arguments.of(seed, true)));
+        .flatMap(
+            seed ->
+                Stream.of(
+                    Arguments.of(seed, false, Durability.JOURNAL),
+                    Arguments.of(seed, true, Durability.JOURNAL),
+                    Arguments.of(seed, false, Durability.SNAPSHOT),
+                    Arguments.of(seed, false, Durability.JOURNAL_SYNC)));
   }
 
-  @ParameterizedTest(name = "seed {0}, stale {1}")
+  @ParameterizedTest(name = "seed {0}, stale {1}, {2}")
   @MethodSource("seeds")
-  void storeBehavesLikeTheModel(long seed, boolean stale) {
+  void storeBehavesLikeTheModel(long seed, boolean stale, Durability durability) {
     Random random = new Random(seed);
     TestClock clock = new TestClock();
-    Path file = dir.resolve("model-" + seed + "-" + stale + ".json");
+    Path file = dir.resolve("model-" + seed + "-" + stale + "-" + durability + ".json");
     Map<String, Expected> model = new HashMap<>();
     List<String> log = new ArrayList<>();
-    MemFileStore store = build(clock, file, stale);
+    MemFileStore store = build(clock, file, stale, durability);
     try {
       for (int step = 0; step < STEPS; step++) {
         String id = "id-" + random.nextInt(IDS);
@@ -89,19 +96,27 @@ class MemFileStoreModelTest {
           log.add("clear");
           store.clear();
           model.clear();
+        } else if (op < 83) {
+          log.add("save");
+          store.save();
         } else if (op < 85) {
           log.add("prune");
           store.prune();
           model.values().removeIf(e -> e.expiresAt() <= now);
-        } else if (op < 97) {
+        } else if (op < 95) {
           Duration move = Duration.ofSeconds(random.nextInt(8 * 60));
           log.add("advance " + move);
           clock.advance(move);
-        } else {
+        } else if (op < 97 || durability == Durability.SNAPSHOT) {
           log.add("restart");
           store.close();
-          store = build(clock, file, stale);
+          store = build(clock, file, stale, durability);
           model.values().removeIf(e -> e.expiresAt() <= now); // skipped at load
+        } else {
+          log.add("crash");
+          store.simulateCrash(); // a journal loses nothing that returned
+          store = build(clock, file, stale, durability);
+          model.values().removeIf(e -> e.expiresAt() <= now);
         }
         compare(store, model, clock.millis(), seed, stale, log);
       }
@@ -110,8 +125,15 @@ class MemFileStoreModelTest {
     }
   }
 
-  private static MemFileStore build(TestClock clock, Path file, boolean stale) {
-    return MemFileStore.builder().clock(clock).ttl(STORE_TTL).stale(stale).saveFile(file).build();
+  private static MemFileStore build(
+      TestClock clock, Path file, boolean stale, Durability durability) {
+    return MemFileStore.builder()
+        .clock(clock)
+        .ttl(STORE_TTL)
+        .stale(stale)
+        .saveFile(file)
+        .durability(durability)
+        .build();
   }
 
   private static SessionData session(long value, TestClock clock) {

@@ -1,0 +1,330 @@
+package dev.memfilestore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The journal: what a crash leaves, what damage does to it, and what failing disks do. */
+class JournalTest {
+  @TempDir Path dir;
+  private final TestClock clock = new TestClock();
+
+  private MemFileStore open(Path file, Durability durability) {
+    return MemFileStore.builder().clock(clock).saveFile(file).durability(durability).build();
+  }
+
+  private static SessionData session(long value) {
+    SessionData s = new SessionData(java.time.Instant.parse("2026-01-01T00:00:00Z"));
+    s.setAttribute("value", value);
+    return s;
+  }
+
+  private static Map<String, Object> values(MemFileStore store) {
+    Map<String, Object> values = new HashMap<>();
+    store.all().forEach((id, s) -> values.put(id, s.getAttribute("value")));
+    return values;
+  }
+
+  private List<Path> filesNamed(String part) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(f -> f.getFileName().toString().contains(part)).toList();
+    }
+  }
+
+  @Test
+  void aCrashLosesNothingThatReturnedAndALogoutStaysALogout() {
+    Path file = dir.resolve("s.json");
+    MemFileStore store = open(file, Durability.JOURNAL);
+    store.set("alice", session(1));
+    store.set("bob", session(2));
+    store.set("alice", session(3));
+    store.destroy("bob"); // a logout
+    store.touch("alice", session(0));
+    store.simulateCrash();
+
+    MemFileStore recovered = open(file, Durability.JOURNAL);
+    assertThat(values(recovered)).containsExactly(Map.entry("alice", 3L));
+    recovered.close();
+  }
+
+  @Test
+  void aSnapshotFoldsTheJournalInAndStartsANewGeneration() throws IOException {
+    Path file = dir.resolve("s.json");
+    MemFileStore store = open(file, Durability.JOURNAL);
+    store.set("a", session(1));
+    assertThat(filesNamed(".journal.")).hasSize(1);
+    Path first = filesNamed(".journal.").get(0);
+
+    store.save();
+    assertThat(filesNamed(".journal.")).hasSize(1).doesNotContain(first);
+    assertThat(first.getFileName().toString()).endsWith(".journal.0");
+    assertThat(filesNamed(".journal.").get(0).getFileName().toString()).endsWith(".journal.1");
+    assertThat(Files.readAllLines(file).get(0)).contains("\"generation\":1");
+    store.set("b", session(2));
+    store.simulateCrash();
+
+    MemFileStore recovered = open(file, Durability.JOURNAL);
+    assertThat(values(recovered)).containsOnly(Map.entry("a", 1L), Map.entry("b", 2L));
+    recovered.close();
+    assertThat(filesNamed(".journal.")).as("an empty last journal is removed on close").isEmpty();
+    assertThat(filesNamed(".damaged")).isEmpty();
+  }
+
+  @Test
+  void switchingToSnapshotModeFoldsAnOldJournalIn() throws IOException {
+    Path file = dir.resolve("s.json");
+    MemFileStore store = open(file, Durability.JOURNAL);
+    store.set("a", session(1));
+    store.simulateCrash();
+
+    MemFileStore snapshotOnly = open(file, Durability.SNAPSHOT);
+    assertThat(values(snapshotOnly)).containsExactly(Map.entry("a", 1L));
+    assertThat(filesNamed(".journal.")).isEmpty();
+    snapshotOnly.close();
+  }
+
+  /** Writes a journal of known content and returns the expected state after each record. */
+  private List<Map<String, Object>> writeJournal(Path file) {
+    List<Map<String, Object>> states = new ArrayList<>();
+    Map<String, Object> state = new HashMap<>();
+    states.add(Map.copyOf(state));
+    MemFileStore store = open(file, Durability.JOURNAL);
+    Random random = new Random(7);
+    for (int i = 0; i < 12; i++) {
+      String id = "id-" + random.nextInt(4);
+      if (random.nextInt(4) == 0) {
+        if (state.remove(id) == null) {
+          continue; // destroying an absent session writes nothing
+        }
+        store.destroy(id);
+      } else {
+        store.set(id, session(i));
+        state.put(id, (long) i);
+      }
+      states.add(Map.copyOf(state));
+    }
+    store.simulateCrash();
+    return states;
+  }
+
+  @Test
+  void aJournalCutAtEveryByteRecoversExactlyTheRecordsBeforeTheCut() throws IOException {
+    Path file = dir.resolve("s.json");
+    List<Map<String, Object>> states = writeJournal(file);
+    Path journal = filesNamed(".journal.").get(0);
+    byte[] full = Files.readAllBytes(journal);
+    List<Integer> lineEnds = new ArrayList<>();
+    for (int i = 0; i < full.length; i++) {
+      if (full[i] == '\n') {
+        lineEnds.add(i + 1);
+      }
+    }
+    assertThat(lineEnds).hasSize(states.size()); // a header, then one line per change
+
+    for (int cut = 0; cut <= full.length; cut++) {
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+      }
+      Files.write(journal, java.util.Arrays.copyOf(full, cut));
+      int complete = 0;
+      while (complete < lineEnds.size() && lineEnds.get(complete) <= cut) {
+        complete++;
+      }
+      Map<String, Object> expected = complete == 0 ? Map.of() : states.get(complete - 1);
+
+      MemFileStore store = open(file, Durability.JOURNAL);
+      assertThat(values(store)).as("journal cut at byte %d", cut).isEqualTo(expected);
+      assertThat(filesNamed(".damaged")).as("a torn tail is no damage (cut %d)", cut).isEmpty();
+      store.simulateCrash();
+      MemFileStore again = open(file, Durability.JOURNAL);
+      assertThat(values(again)).as("recovering twice (cut %d)", cut).isEqualTo(expected);
+      again.close();
+    }
+  }
+
+  @Test
+  void corruptionStopsReplayAtTheFirstBadRecordAndKeepsTheJournalAside() throws IOException {
+    long seed = new Random().nextLong();
+    Random random = new Random(seed);
+    Path file = dir.resolve("s.json");
+    for (int round = 0; round < 60; round++) {
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+      }
+      List<Map<String, Object>> states = writeJournal(file);
+      Path journal = filesNamed(".journal.").get(0);
+      byte[] bytes = Files.readAllBytes(journal);
+      int at = random.nextInt(bytes.length);
+      bytes[at] ^= (byte) (1 + random.nextInt(255));
+      Files.write(journal, bytes);
+      int line = 0;
+      for (int i = 0; i < at; i++) {
+        line += bytes[i] == '\n' ? 1 : 0;
+      }
+      boolean lastLine = line == states.size() - 1;
+      Map<String, Object> expected = line == 0 ? Map.of() : states.get(line - 1);
+
+      MemFileStore store = open(file, Durability.JOURNAL);
+      String context = "seed " + seed + ", round " + round + ", byte " + at + ", line " + line;
+      assertThat(values(store)).as(context).isEqualTo(expected);
+      if (!lastLine) {
+        assertThat(filesNamed(".damaged")).as(context).hasSize(1);
+      }
+      store.close();
+    }
+  }
+
+  @Test
+  void journalModeKeepsServingWhenTheDiskFailsAndRecoversWhenItWorksAgain() {
+    FaultyFileChannel.Faults faults = new FaultyFileChannel.Faults();
+    Path file = dir.resolve("s.json");
+    MemFileStore store =
+        MemFileStore.builder().clock(clock).saveFile(file).channelOpener(faults.opener()).build();
+    store.set("before", session(1));
+
+    faults.failWrites.set(true);
+    faults.writeHalfFirst.set(true);
+    faults.failOpens.set(true);
+    store.set("during", session(2)); // degrades: in memory, not journaled
+    assertThat(store.get("during")).isPresent();
+    assertThat(store.stats().healthy()).isFalse();
+    assertThat(store.stats().problem()).contains(".journal.").contains("No space left");
+
+    faults.failWrites.set(false);
+    faults.failOpens.set(false);
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> store.stats().healthy()); // the retried snapshot holds "during"
+    store.set("after", session(3));
+    store.simulateCrash();
+
+    MemFileStore recovered = open(file, Durability.JOURNAL);
+    assertThat(values(recovered))
+        .containsOnly(Map.entry("before", 1L), Map.entry("during", 2L), Map.entry("after", 3L));
+    recovered.close();
+  }
+
+  @Test
+  void journalSyncRefusesChangesItCannotMakeDurable() {
+    FaultyFileChannel.Faults faults = new FaultyFileChannel.Faults();
+    Path file = dir.resolve("s.json");
+    MemFileStore store =
+        MemFileStore.builder()
+            .clock(clock)
+            .saveFile(file)
+            .durability(Durability.JOURNAL_SYNC)
+            .channelOpener(faults.opener())
+            .build();
+    store.set("a", session(1));
+
+    faults.failWrites.set(true);
+    faults.writeHalfFirst.set(true);
+    faults.failOpens.set(true);
+    assertThatThrownBy(() -> store.set("a", session(2)))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining("was not changed")
+        .hasMessageContaining("No space left");
+    assertThatThrownBy(() -> store.destroy("a")).isInstanceOf(UncheckedIOException.class);
+    assertThat(store.get("a").orElseThrow().getAttribute("value")).isEqualTo(1L);
+
+    faults.failWrites.set(false);
+    faults.failOpens.set(false);
+    await().atMost(Duration.ofSeconds(15)).until(() -> store.stats().healthy());
+    store.set("a", session(3));
+    store.simulateCrash();
+
+    MemFileStore recovered = open(file, Durability.JOURNAL_SYNC);
+    assertThat(values(recovered)).containsExactly(Map.entry("a", 3L));
+    recovered.close();
+  }
+
+  @Test
+  void journalSyncReportsAFailedForce() {
+    FaultyFileChannel.Faults faults = new FaultyFileChannel.Faults();
+    MemFileStore store =
+        MemFileStore.builder()
+            .clock(clock)
+            .saveFile(dir.resolve("s.json"))
+            .durability(Durability.JOURNAL_SYNC)
+            .channelOpener(faults.opener())
+            .build();
+    faults.failForces.set(true);
+    assertThatThrownBy(() -> store.set("a", session(1)))
+        .isInstanceOf(UncheckedIOException.class)
+        .hasMessageContaining("could not be forced");
+    assertThat(store.stats().healthy()).isFalse();
+    faults.failForces.set(false);
+    store.close();
+  }
+
+  @Test
+  void journalModesNeedASaveFile() {
+    assertThatThrownBy(() -> MemFileStore.builder().durability(Durability.JOURNAL).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("saveFile");
+  }
+
+  @Test
+  void aJournalOfAnotherSerializerIsRefusedAndLeftAlone() throws IOException {
+    Path file = dir.resolve("s.json");
+    MemFileStore store = open(file, Durability.JOURNAL);
+    store.set("a", session(1));
+    store.simulateCrash();
+    Path journal = filesNamed(".journal.").get(0);
+    byte[] before = Files.readAllBytes(journal);
+
+    assertThatThrownBy(
+            () ->
+                MemFileStore.builder().saveFile(file).serializer(SessionSerializer.java()).build())
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining(journal.toString())
+        .hasMessageContaining("'json'");
+    assertThat(Files.readAllBytes(journal)).isEqualTo(before);
+  }
+
+  @Test
+  void theDecoderSurvivesRandomInput() {
+    long seed = new Random().nextLong();
+    Random random = new Random(seed);
+    byte[] valid =
+        ("{\"crc\":\"00000000\",\"op\":\"set\",\"id\":\"x\",\"expires\":\"2026-01-01T00:00:00Z\","
+                + "\"session\":{\"created\":\"2026-01-01T00:00:00Z\",\"attributes\":{}}}")
+            .getBytes(StandardCharsets.UTF_8);
+    for (int i = 0; i < 20_000; i++) {
+      byte[] line = valid.clone();
+      int edits = 1 + random.nextInt(4);
+      for (int e = 0; e < edits; e++) {
+        line[random.nextInt(line.length)] = (byte) random.nextInt(256);
+      }
+      int length = random.nextInt(line.length + 1);
+      String context = "seed " + seed + ", input " + i;
+      try {
+        ChecksummedLine.isIntact(line, length);
+        RecordDecoder.entry(line, length, random.nextBoolean());
+        RecordDecoder.trailer(line, length);
+        RecordDecoder.header(line, length, Journal.FORMAT);
+      } catch (RuntimeException e) {
+        throw new AssertionError(context, e);
+      }
+    }
+  }
+}

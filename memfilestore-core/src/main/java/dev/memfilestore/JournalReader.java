@@ -67,7 +67,7 @@ final class JournalReader {
           }
           ok = header != null;
         } else if (ok) {
-          RecordDecoder.Entry e = RecordDecoder.entry(line, length, header.base64());
+          RecordDecoder.Entry e = RecordDecoder.entry(line, length, header.encoding());
           ok = e != null;
           if (ok) {
             sink.accept(e);

@@ -127,6 +127,7 @@ public final class MemFileStore implements AutoCloseable {
 
   private final ReentrantLock saveLock = new ReentrantLock();
   private long savedChanges = -1; // guarded by saveLock
+  private boolean released; // guarded by saveLock: the save file belongs to us no more
 
   /** The current journal generation, or the next one when there is no journal. */
   private long generation; // guarded by saveLock
@@ -724,6 +725,10 @@ public final class MemFileStore implements AutoCloseable {
     }
     saveLock.lock();
     try {
+      if (released) {
+        throw new IllegalStateException(
+            "this MemFileStore of " + saveFile + " is closed; it no longer writes the file");
+      }
       long changesAtStart = changes.get();
       if (changesAtStart == savedChanges && problem == null) {
         log.debug("Nothing changed since the last snapshot of {}; not saving", saveFile);
@@ -861,6 +866,12 @@ public final class MemFileStore implements AutoCloseable {
       try {
         closeJournal();
       } finally {
+        saveLock.lock();
+        try {
+          released = true;
+        } finally {
+          saveLock.unlock();
+        }
         closeQuietly(fileLock);
         if (!atShutdown) {
           try {
@@ -891,6 +902,7 @@ public final class MemFileStore implements AutoCloseable {
     }
     saveLock.lock(); // wait for a snapshot in progress, as a kill would cut it short
     try {
+      released = true;
       if (journal != null) {
         journal.close();
       }
@@ -1220,6 +1232,18 @@ public final class MemFileStore implements AutoCloseable {
               + " characters long; at most "
               + MAX_ID_LENGTH
               + " are accepted");
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < id.length()
+          && Character.isLowSurrogate(id.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        // Not text: it could not be written to the save file, and would stop every save.
+        throw new IllegalArgumentException(
+            "session id has an unpaired surrogate character at index " + i);
+      }
     }
   }
 

@@ -17,10 +17,6 @@ final class RecordDecoder {
 
   /** What a header says. */
   record Header(String format, long version, long generation, String serializer, String encoding) {
-    boolean base64() {
-      return "base64".equals(encoding);
-    }
-
     /**
      * Refuses a header this release must not read: another version or serializer. Reading such a
      * file could lose what it holds, so the caller stops instead of treating it as damage.
@@ -118,8 +114,13 @@ final class RecordDecoder {
     }
   }
 
-  /** Returns the record on this line, or null if it is malformed. */
-  static Entry entry(byte[] line, int length, boolean base64) {
+  /**
+   * Returns the record on this line, or null if it is malformed.
+   *
+   * @param encoding the header's {@code json} or {@code base64}, or null if the header is lost:
+   *     then either form is accepted, and the serializer refuses what it cannot read
+   */
+  static Entry entry(byte[] line, int length, String encoding) {
     String op = "set";
     String id = null;
     long expires = Long.MIN_VALUE;
@@ -140,7 +141,7 @@ final class RecordDecoder {
                       ? StoredSession.NEVER
                       : Instant.parse(p.getText()).toEpochMilli();
           case "session" -> {
-            if (base64 || t != JsonToken.START_OBJECT) {
+            if ("base64".equals(encoding) || t != JsonToken.START_OBJECT) {
               return null;
             }
             int start = (int) p.currentTokenLocation().getByteOffset();
@@ -149,7 +150,7 @@ final class RecordDecoder {
             session = Arrays.copyOfRange(line, start, end);
           }
           case "session64" -> {
-            if (!base64 || t != JsonToken.VALUE_STRING) {
+            if ("json".equals(encoding) || t != JsonToken.VALUE_STRING) {
               return null;
             }
             session = p.getBinaryValue();

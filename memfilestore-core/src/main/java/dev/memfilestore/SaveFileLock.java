@@ -3,50 +3,64 @@ package dev.memfilestore;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An exclusive lock on {@code <saveFile>.lock}, held for the store's lifetime, so that two stores
  * (in this JVM or another process) never write the same save file over each other.
  */
 final class SaveFileLock implements AutoCloseable {
+  /**
+   * Lock files held in this JVM. Checked before opening a channel: on Linux, closing any channel of
+   * a file drops the whole process's lock on it, so a refused second store must never open one.
+   */
+  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
+
+  private final Path key;
   private final FileChannel channel;
   private final FileLock lock;
 
-  private SaveFileLock(FileChannel channel, FileLock lock) {
+  private SaveFileLock(Path key, FileChannel channel, FileLock lock) {
+    this.key = key;
     this.channel = channel;
     this.lock = lock;
   }
 
   static SaveFileLock acquire(Path saveFile) throws IOException {
     Path path = SaveFiles.sibling(saveFile, ".lock");
-    FileChannel channel =
-        SaveFiles.openOwnerOnly(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    FileLock lock;
-    try {
-      lock = channel.tryLock();
-    } catch (OverlappingFileLockException e) {
-      channel.close();
+    Path key = path.getParent().toRealPath().resolve(path.getFileName());
+    if (!HELD.add(key)) {
       throw new IllegalStateException(
           saveFile
               + " is already used by another MemFileStore in this JVM: close it first, or give"
-              + " each store its own saveFile",
-          e);
+              + " each store its own saveFile");
+    }
+    try {
+      FileChannel channel =
+          SaveFiles.openOwnerOnly(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      FileLock lock;
+      try {
+        lock = channel.tryLock();
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
+      if (lock == null) {
+        channel.close();
+        throw new IllegalStateException(
+            saveFile
+                + " is already used by another process (it holds "
+                + path
+                + "): stop that process, or give each one its own saveFile");
+      }
+      return new SaveFileLock(key, channel, lock);
     } catch (IOException | RuntimeException e) {
-      channel.close();
+      HELD.remove(key);
       throw e;
     }
-    if (lock == null) {
-      channel.close();
-      throw new IllegalStateException(
-          saveFile
-              + " is already used by another process (it holds "
-              + path
-              + "): stop that process, or give each one its own saveFile");
-    }
-    return new SaveFileLock(channel, lock);
   }
 
   @Override
@@ -54,7 +68,11 @@ final class SaveFileLock implements AutoCloseable {
     try {
       lock.release();
     } finally {
-      channel.close();
+      try {
+        channel.close();
+      } finally {
+        HELD.remove(key);
+      }
     }
   }
 }

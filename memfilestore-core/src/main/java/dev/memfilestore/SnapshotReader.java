@@ -75,7 +75,7 @@ final class SnapshotReader {
             trailerCount = count;
           } else {
             RecordDecoder.Entry e =
-                RecordDecoder.entry(line, length, header != null && header.base64());
+                RecordDecoder.entry(line, length, header == null ? null : header.encoding());
             ok =
                 e != null && !e.isDelete() && sink.accept(e.id(), e.expiresAtMillis(), e.session());
             if (ok) {

@@ -24,7 +24,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.AnnotatedElementContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -267,10 +266,6 @@ class DamagedSaveFileTest {
   }
 
   @Test
-  @Disabled(
-      "BUG: when the header line is damaged, SnapshotReader assumes the json encoding, so every"
-          + " intact base64 record of a java-serialized file is refused: one bad byte in line 1"
-          + " loses all sessions")
   void aDamagedHeaderInAJavaSerializedFileStillLoadsTheIntactRecords() throws IOException {
     Original original = original(SessionSerializer.java());
     byte[] damaged = original.bytes();

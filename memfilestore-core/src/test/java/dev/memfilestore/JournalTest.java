@@ -319,7 +319,7 @@ class JournalTest {
       String context = "seed " + seed + ", input " + i;
       try {
         ChecksummedLine.isIntact(line, length);
-        RecordDecoder.entry(line, length, random.nextBoolean());
+        RecordDecoder.entry(line, length, random.nextBoolean() ? "json" : null);
         RecordDecoder.trailer(line, length);
         RecordDecoder.header(line, length, Journal.FORMAT);
       } catch (RuntimeException e) {

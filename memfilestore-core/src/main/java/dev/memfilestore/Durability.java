@@ -29,10 +29,10 @@ public enum Durability {
   JOURNAL,
   /**
    * As {@link #JOURNAL}, and the journal is forced to disk before the call returns (concurrent
-   * callers share one force), so even a power cut loses nothing that returned. If the change
-   * cannot be written to the journal, the call throws {@link java.io.UncheckedIOException} and the
-   * store is unchanged; if it was written but cannot be forced, the call throws too and the change
-   * stays in memory and in the journal. Until a fresh snapshot and journal succeed (retried every
+   * callers share one force), so even a power cut loses nothing that returned. If the change cannot
+   * be written to the journal, the call throws {@link java.io.UncheckedIOException} and the store
+   * is unchanged; if it was written but cannot be forced, the call throws too and the change stays
+   * in memory and in the journal. Until a fresh snapshot and journal succeed (retried every
    * second), changes are refused.
    */
   JOURNAL_SYNC

@@ -62,19 +62,14 @@ final class Journal implements Closeable {
 
   /** Creates a new, empty generation: header written and forced, directory entry forced. */
   static Journal create(
-      Path saveFile,
-      long generation,
-      String serializerName,
-      boolean embedJson,
-      Instant now,
-      ChannelOpener opener)
+      Path saveFile, long generation, FileFormat format, Instant now, ChannelOpener opener)
       throws IOException {
     Path path = path(saveFile, generation);
     FileChannel channel =
         opener.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    Journal journal = new Journal(generation, path, channel, new RecordEncoder(embedJson));
+    Journal journal = new Journal(generation, path, channel, format.encoder());
     try {
-      journal.encoder.header(FORMAT, VERSION, generation, serializerName, now);
+      journal.encoder.header(FORMAT, VERSION, generation, format.serializer(), now);
       journal.write();
       journal.headerSize = journal.position;
       channel.force(true);

@@ -39,7 +39,8 @@ final class JournalReader {
 
   private JournalReader() {}
 
-  static Result read(Path file, String serializerName, Sink sink) throws IOException {
+  static Result read(Path file, FileFormat format, Sink sink) throws IOException {
+    RecordCipher decryptor = format.decryptor();
     try (InputStream in = Files.newInputStream(file)) {
       ChecksummedLine.Reader lines = new ChecksummedLine.Reader(in, SnapshotReader.MAX_LINE);
       RecordDecoder.Header header = null;
@@ -63,11 +64,13 @@ final class JournalReader {
         if (ok && header == null) {
           header = RecordDecoder.header(line, length, FORMAT);
           if (header != null) {
-            header.checkReadable(file, Journal.VERSION, serializerName);
+            header.checkReadable(file, Journal.VERSION, format.serializer(), decryptor);
           }
           ok = header != null;
         } else if (ok) {
-          RecordDecoder.Entry e = RecordDecoder.entry(line, length, header.encoding());
+          byte[] plain = FileFormat.plainRecord(line, length, header, decryptor);
+          RecordDecoder.Entry e =
+              plain == null ? null : RecordDecoder.entry(plain, plain.length, header.encoding());
           ok = e != null;
           if (ok) {
             sink.accept(e);

@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.ToIntFunction;
+import javax.crypto.SecretKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,6 +116,7 @@ public final class MemFileStore implements AutoCloseable {
   private final Durability durability;
   private final boolean journaling;
   private final Journal.ChannelOpener channelOpener;
+  private final FileFormat fileFormat;
 
   private final Cache<String, StoredSession> cache;
   private final ConcurrentMap<String, StoredSession> sessions;
@@ -162,6 +164,9 @@ public final class MemFileStore implements AutoCloseable {
     this.durability = b.durability;
     this.journaling = saveFile != null && durability != Durability.SNAPSHOT;
     this.channelOpener = b.channelOpener;
+    this.fileFormat =
+        new FileFormat(
+            serializer.name(), serializer instanceof JsonSessionSerializer, b.encryptionKey);
 
     Caffeine<String, StoredSession> caffeine =
         Caffeine.newBuilder()
@@ -744,8 +749,7 @@ public final class MemFileStore implements AutoCloseable {
         generation = next;
         long size;
         long count;
-        try (SnapshotWriter writer =
-            new SnapshotWriter(saveFile, next, serializer.name(), embedsJson(), now)) {
+        try (SnapshotWriter writer = new SnapshotWriter(saveFile, next, fileFormat, now)) {
           long nowMillis = now.toEpochMilli();
           for (Map.Entry<String, StoredSession> e : sessions.entrySet()) {
             StoredSession s = e.getValue();
@@ -786,8 +790,7 @@ public final class MemFileStore implements AutoCloseable {
    * follows will find it.
    */
   private void rotateJournal(long next, Instant now) throws IOException {
-    Journal fresh =
-        Journal.create(saveFile, next, serializer.name(), embedsJson(), now, channelOpener);
+    Journal fresh = Journal.create(saveFile, next, fileFormat, now, channelOpener);
     Journal old = journal;
     journal = fresh;
     if (old != null) {
@@ -946,10 +949,6 @@ public final class MemFileStore implements AutoCloseable {
     }
   }
 
-  private boolean embedsJson() {
-    return serializer instanceof JsonSessionSerializer;
-  }
-
   private static void prepareDirectory(Path saveFile) {
     if (Files.isDirectory(saveFile)) {
       throw new IllegalArgumentException(
@@ -990,7 +989,7 @@ public final class MemFileStore implements AutoCloseable {
         SnapshotReader.Result snapshot =
             SnapshotReader.read(
                 saveFile,
-                serializer.name(),
+                fileFormat,
                 (id, expiresAt, bytes) -> restore(id, expiresAt, bytes, now, loaded));
         snapshotGeneration = snapshot.generation();
         if (!snapshot.intact()) {
@@ -1024,7 +1023,7 @@ public final class MemFileStore implements AutoCloseable {
           continue;
         }
         JournalReader.Result r =
-            JournalReader.read(path, serializer.name(), entry -> replay(entry, now, loaded));
+            JournalReader.read(path, fileFormat, entry -> replay(entry, now, loaded));
         replayed += r.records();
         if (r.droppedBytes() > 0) {
           damage |= r.damaged();
@@ -1061,14 +1060,7 @@ public final class MemFileStore implements AutoCloseable {
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
           loaded[1]);
       if (journaling) {
-        journal =
-            Journal.create(
-                saveFile,
-                generation,
-                serializer.name(),
-                embedsJson(),
-                clock.instant(),
-                channelOpener);
+        journal = Journal.create(saveFile, generation, fileFormat, clock.instant(), channelOpener);
       }
       savedChanges = loaded[1] == 0 && replayed == 0 && !damage ? 0 : -1;
       if (damage || (!journaling && replayed > 0)) {
@@ -1300,6 +1292,7 @@ public final class MemFileStore implements AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private Durability durability;
     private Journal.ChannelOpener channelOpener = SaveFiles::openOwnerOnly;
+    private SecretKey encryptionKey;
 
     private Builder() {}
 
@@ -1460,6 +1453,23 @@ public final class MemFileStore implements AutoCloseable {
      */
     public Builder durability(Durability durability) {
       this.durability = Objects.requireNonNull(durability, "durability");
+      return this;
+    }
+
+    /**
+     * Encrypts what the save file and journal hold with AES-GCM: every record, ids included, is
+     * sealed on its own; the header carries a check value, so a wrong key is refused at {@code
+     * build()} instead of yielding garbage. The key is never written anywhere; keep it out of the
+     * save file's directory. A plain file is read and then rewritten encrypted at the next
+     * snapshot. Unset by default.
+     *
+     * @param key an AES key of 128, 192 or 256 bits, e.g. {@code new SecretKeySpec(bytes, "AES")}
+     * @return this builder
+     */
+    public Builder encryptionKey(SecretKey key) {
+      Objects.requireNonNull(key, "encryptionKey");
+      RecordCipher.validate(key);
+      this.encryptionKey = key;
       return this;
     }
 

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Base64;
 
 /**
  * Parses the lines of save files and journals whose checksum has already been verified. Anything
@@ -16,12 +17,20 @@ final class RecordDecoder {
   private static final JsonFactory JSON = new JsonFactory();
 
   /** What a header says. */
-  record Header(String format, long version, long generation, String serializer, String encoding) {
+  record Header(
+      String format,
+      long version,
+      long generation,
+      String serializer,
+      String encoding,
+      String cipher,
+      String keyCheck) {
     /**
      * Refuses a header this release must not read: another version or serializer. Reading such a
      * file could lose what it holds, so the caller stops instead of treating it as damage.
      */
-    void checkReadable(Path file, int supportedVersion, String serializerName) {
+    void checkReadable(
+        Path file, int supportedVersion, String serializerName, RecordCipher decryptor) {
       if (version != supportedVersion) {
         throw new IllegalStateException(
             file
@@ -41,6 +50,21 @@ final class RecordDecoder {
                 + "': configure the same serializer, or move the file away to start without its"
                 + " sessions");
       }
+      if (cipher != null && decryptor == null) {
+        throw new IllegalStateException(
+            file + " is encrypted: configure the store with the encryptionKey that wrote it");
+      }
+      if (cipher != null && (!RecordCipher.NAME.equals(cipher) || !decryptor.matches(keyCheck))) {
+        throw new IllegalStateException(
+            file
+                + " was encrypted with another key: configure the encryptionKey that wrote it, or"
+                + " move the file away to start without its sessions");
+      }
+    }
+
+    /** The cipher for this file's records, or null if they are plain. */
+    RecordCipher recordCipher(RecordCipher decryptor) {
+      return cipher == null ? null : decryptor;
     }
   }
 
@@ -64,6 +88,8 @@ final class RecordDecoder {
     long generation = 0;
     String serializer = null;
     String encoding = null;
+    String cipher = null;
+    String keyCheck = null;
     try (JsonParser p = JSON.createParser(line, 0, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
@@ -77,6 +103,8 @@ final class RecordDecoder {
           case "generation" -> generation = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : 0;
           case "serializer" -> serializer = p.getValueAsString();
           case "encoding" -> encoding = p.getValueAsString();
+          case "cipher" -> cipher = p.getValueAsString();
+          case "keyCheck" -> keyCheck = p.getValueAsString();
           default -> p.skipChildren();
         }
       }
@@ -86,7 +114,47 @@ final class RecordDecoder {
     if (!expectedFormat.equals(format) || !("json".equals(encoding) || "base64".equals(encoding))) {
       return null;
     }
-    return new Header(format, version, generation, serializer, encoding);
+    return new Header(format, version, generation, serializer, encoding, cipher, keyCheck);
+  }
+
+  /**
+   * Returns the plain record of an encrypted line as a JSON object, or null if the line is not an
+   * encrypted record or fails to decrypt (damaged, or sealed with another key).
+   */
+  static byte[] decrypt(byte[] line, int length, RecordCipher cipher) {
+    String sealed = null;
+    try (JsonParser p = JSON.createParser(line, 0, length)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        if ("enc".equals(name) && t == JsonToken.VALUE_STRING) {
+          sealed = p.getText();
+        } else {
+          p.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    if (sealed == null) {
+      return null;
+    }
+    byte[] plain;
+    try {
+      plain = cipher.open(Base64.getDecoder().decode(sealed));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    if (plain == null) {
+      return null;
+    }
+    byte[] object = new byte[plain.length + 1];
+    object[0] = '{';
+    System.arraycopy(plain, 0, object, 1, plain.length);
+    return object;
   }
 
   /** Returns the record count of a trailer line, or -1 if the line is not a trailer. */

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
+import javax.crypto.SecretKey;
 
 /**
  * Builds the lines of save files and journals (see {@code docs/FORMAT.md}) in one reusable buffer.
@@ -14,13 +15,17 @@ import java.util.Base64;
  */
 final class RecordEncoder {
   private final boolean embedJson;
+  private final RecordCipher cipher;
   private final LineBuffer body = new LineBuffer();
+  private boolean seal; // whether the line built last is a record to encrypt
 
   /**
    * @param embedJson whether session bytes are JSON objects to embed as they are (else base64)
+   * @param key the key to encrypt records with, or null
    */
-  RecordEncoder(boolean embedJson) {
+  RecordEncoder(boolean embedJson, SecretKey key) {
     this.embedJson = embedJson;
+    this.cipher = key == null ? null : new RecordCipher(key);
   }
 
   RecordEncoder header(
@@ -29,13 +34,19 @@ final class RecordEncoder {
     ascii("\"format\":\"" + format + "\",\"version\":" + version);
     ascii(",\"generation\":" + generation + ",\"serializer\":");
     string(serializer);
-    ascii(",\"encoding\":\"" + (embedJson ? "json" : "base64") + "\",\"written\":\"" + now + "\"}");
+    ascii(",\"encoding\":\"" + (embedJson ? "json" : "base64") + "\",\"written\":\"" + now + "\"");
+    if (cipher != null) {
+      ascii(",\"cipher\":\"" + RecordCipher.NAME + "\",\"keyCheck\":\"" + cipher.keyCheck() + "\"");
+    }
+    ascii("}");
+    seal = false;
     return this;
   }
 
   /** A session record; {@code op} is null in snapshots, {@code "set"} in journals. */
   RecordEncoder session(String op, String id, long expiresAtMillis, byte[] session) {
     body.reset();
+    seal = true;
     if (op != null) {
       ascii("\"op\":\"" + op + "\",");
     }
@@ -62,6 +73,7 @@ final class RecordEncoder {
 
   RecordEncoder delete(String id) {
     body.reset();
+    seal = true;
     ascii("\"op\":\"del\",\"id\":");
     string(id);
     ascii("}");
@@ -70,12 +82,20 @@ final class RecordEncoder {
 
   RecordEncoder trailer(long records) {
     body.reset();
+    seal = false;
     ascii("\"end\":true,\"records\":" + records + "}");
     return this;
   }
 
   /** Writes the line built last, with its checksum and newline. */
   void writeTo(OutputStream out) throws IOException {
+    if (cipher != null && seal) {
+      // The whole record, id included, becomes {"crc":…,"enc":"<nonce, ciphertext, tag>"}.
+      byte[] sealed = cipher.seal(body.array(), body.size());
+      body.reset();
+      ascii("\"enc\":\"" + Base64.getEncoder().encodeToString(sealed) + "\"}");
+      seal = false;
+    }
     ChecksummedLine.write(out, body.array(), body.size());
   }
 

@@ -41,14 +41,14 @@ final class SnapshotReader {
 
   private SnapshotReader() {}
 
-  static Result read(Path file, String serializerName, Sink sink) throws IOException {
+  static Result read(Path file, FileFormat format, Sink sink) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
-      return read(in, file, serializerName, sink);
+      return read(in, file, format, sink);
     }
   }
 
-  static Result read(InputStream in, Path file, String serializerName, Sink sink)
-      throws IOException {
+  static Result read(InputStream in, Path file, FileFormat format, Sink sink) throws IOException {
+    RecordCipher decryptor = format.decryptor();
     ChecksummedLine.Reader lines = new ChecksummedLine.Reader(in, MAX_LINE);
     long records = 0;
     long damaged = 0;
@@ -63,7 +63,7 @@ final class SnapshotReader {
       if (ok && first) {
         header = RecordDecoder.header(line, length, SnapshotWriter.FORMAT);
         if (header != null) {
-          header.checkReadable(file, SnapshotWriter.VERSION, serializerName);
+          header.checkReadable(file, SnapshotWriter.VERSION, format.serializer(), decryptor);
         }
         ok = header != null;
       } else if (ok) {
@@ -74,8 +74,12 @@ final class SnapshotReader {
           if (count >= 0) {
             trailerCount = count;
           } else {
+            byte[] plain = FileFormat.plainRecord(line, length, header, decryptor);
             RecordDecoder.Entry e =
-                RecordDecoder.entry(line, length, header == null ? null : header.encoding());
+                plain == null
+                    ? null
+                    : RecordDecoder.entry(
+                        plain, plain.length, header == null ? null : header.encoding());
             ok =
                 e != null && !e.isDelete() && sink.accept(e.id(), e.expiresAtMillis(), e.session());
             if (ok) {

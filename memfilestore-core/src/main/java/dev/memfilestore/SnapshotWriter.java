@@ -32,19 +32,17 @@ final class SnapshotWriter implements Closeable {
 
   /**
    * @param generation the first journal generation that this snapshot does not contain
-   * @param embedJson whether session bytes are JSON objects to embed as they are (else base64)
    */
-  SnapshotWriter(
-      Path saveFile, long generation, String serializerName, boolean embedJson, Instant now)
+  SnapshotWriter(Path saveFile, long generation, FileFormat format, Instant now)
       throws IOException {
     this.saveFile = saveFile;
     this.temporary = SaveFiles.sibling(saveFile, ".tmp");
-    this.encoder = new RecordEncoder(embedJson);
+    this.encoder = format.encoder();
     Files.deleteIfExists(temporary); // a leftover of a crash; it may have another owner's mode
     this.channel =
         SaveFiles.openOwnerOnly(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-    encoder.header(FORMAT, VERSION, generation, serializerName, now).writeTo(out);
+    encoder.header(FORMAT, VERSION, generation, format.serializer(), now).writeTo(out);
   }
 
   void write(String id, long expiresAtMillis, byte[] session) throws IOException {

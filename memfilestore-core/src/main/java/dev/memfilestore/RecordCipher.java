@@ -1,0 +1,97 @@
+package dev.memfilestore;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+
+/**
+ * AES-GCM for the records of save files and journals: each record is sealed on its own with a fresh
+ * random 96-bit nonce, so a damaged record costs only itself. Not thread-safe: every writer and
+ * reader makes its own.
+ */
+final class RecordCipher {
+  static final String NAME = "AES-GCM";
+  private static final int NONCE = 12;
+  private static final int TAG_BITS = 128;
+  private static final byte[] AAD = "memfilestore-record".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] KEY_CHECK =
+      "memfilestore-key-check".getBytes(StandardCharsets.US_ASCII);
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final SecretKey key;
+  private final Cipher cipher;
+
+  RecordCipher(SecretKey key) {
+    this.key = key;
+    try {
+      this.cipher = Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JVM offers no AES/GCM/NoPadding", e);
+    }
+  }
+
+  /** Checks a key at configuration time, so a bad one fails at {@code build()}. */
+  static void validate(SecretKey key) {
+    byte[] encoded = key.getEncoded();
+    int length = encoded == null ? -1 : encoded.length;
+    if (!"AES".equalsIgnoreCase(key.getAlgorithm())
+        || !(length == 16 || length == 24 || length == 32)) {
+      throw new IllegalArgumentException(
+          "encryptionKey must be an AES key of 128, 192 or 256 bits, but is "
+              + key.getAlgorithm()
+              + (length < 0 ? "" : " of " + length * 8 + " bits")
+              + ": e.g. new SecretKeySpec(bytes32, \"AES\")");
+    }
+  }
+
+  /** Returns nonce followed by ciphertext and tag. */
+  byte[] seal(byte[] plain, int length) {
+    byte[] nonce = new byte[NONCE];
+    RANDOM.nextBytes(nonce);
+    try {
+      cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+      cipher.updateAAD(AAD);
+      byte[] out = Arrays.copyOf(nonce, NONCE + cipher.getOutputSize(length));
+      cipher.doFinal(plain, 0, length, out, NONCE);
+      return out;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM failed to encrypt a record", e);
+    }
+  }
+
+  /** Returns the plaintext, or null if the record was not sealed with this key or is damaged. */
+  byte[] open(byte[] sealed) {
+    if (sealed.length < NONCE + TAG_BITS / 8) {
+      return null;
+    }
+    try {
+      cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, sealed, 0, NONCE));
+      cipher.updateAAD(AAD);
+      return cipher.doFinal(sealed, NONCE, sealed.length - NONCE);
+    } catch (AEADBadTagException e) {
+      return null;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM failed to decrypt a record", e);
+    }
+  }
+
+  /** A value for the header that proves, without revealing it, which key sealed the file. */
+  String keyCheck() {
+    return Base64.getEncoder().encodeToString(seal(KEY_CHECK, KEY_CHECK.length));
+  }
+
+  boolean matches(String keyCheck) {
+    try {
+      byte[] plain = open(Base64.getDecoder().decode(keyCheck));
+      return plain != null && Arrays.equals(plain, KEY_CHECK);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+}

@@ -856,7 +856,7 @@ public final class MemFileStore implements AutoCloseable {
         journalTask = null;
       }
       if (timer != null) {
-        timer.shutdownNow();
+        timer.shutdown(); // no interrupt: it would close a journal channel in the middle of a force
         timer = null;
       }
     }
@@ -896,7 +896,7 @@ public final class MemFileStore implements AutoCloseable {
     synchronized (timerLock) {
       closed = true;
       if (timer != null) {
-        timer.shutdownNow();
+        timer.shutdown(); // no interrupt: it would close a journal channel in the middle of a force
         timer = null;
       }
     }

@@ -24,10 +24,26 @@ final class JavaSessionSerializer implements SessionSerializer {
   private static final long MAX_REFERENCES = 1_000_000;
   private static final long MAX_ARRAY_LENGTH = 16 * 1024 * 1024;
 
+  private final TypeAllowList allowList;
   private final ObjectInputFilter filter;
 
   JavaSessionSerializer(TypeAllowList allowList) {
+    this.allowList = allowList;
     this.filter = info -> check(allowList, info);
+  }
+
+  /** Whether a class may appear in a session's stream: allow-listed, or an array of such. */
+  private static boolean allowed(TypeAllowList allowList, Class<?> type) {
+    Class<?> c = type;
+    while (c.isArray()) {
+      c = c.getComponentType();
+    }
+    // ArrayList, HashMap and List.of read their elements into Object[] and Map.Entry[]: creating
+    // an array runs no code, and each element still passes the filter on its own.
+    if (type.isArray() && (c == Object.class || c == Map.Entry.class)) {
+      return true;
+    }
+    return c.isPrimitive() || allowList.allows(c.getName());
   }
 
   private static ObjectInputFilter.Status check(
@@ -41,15 +57,7 @@ final class JavaSessionSerializer implements SessionSerializer {
     if (c == null) {
       return ObjectInputFilter.Status.UNDECIDED;
     }
-    boolean array = c.isArray();
-    while (c.isArray()) {
-      c = c.getComponentType();
-    }
-    // ArrayList and HashMap read their elements into Object[] and Map.Entry[]: creating an
-    // array runs no code, and each element still passes this filter on its own.
-    return c.isPrimitive()
-            || allowList.allows(c.getName())
-            || (array && (c == Object.class || c == Map.Entry.class))
+    return allowed(allowList, c)
         ? ObjectInputFilter.Status.ALLOWED
         : ObjectInputFilter.Status.REJECTED;
   }
@@ -62,7 +70,8 @@ final class JavaSessionSerializer implements SessionSerializer {
   @Override
   public byte[] serialize(SessionData session) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
-    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+    String refused;
+    try (CheckingOutputStream out = new CheckingOutputStream(bytes, allowList)) {
       out.writeInt(FORMAT);
       writeInstant(out, session.getCreationTime());
       writeInstant(out, session.getLastAccessedTime());
@@ -73,11 +82,23 @@ final class JavaSessionSerializer implements SessionSerializer {
         out.writeInt(maxInactive.getNano());
       }
       out.writeObject(new HashMap<>(session.attributes()));
+      refused = out.refused;
     } catch (NotSerializableException e) {
       throw new SessionSerializationException(
           "an attribute holds a " + e.getMessage() + ", which is not java.io.Serializable", e);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       throw new SessionSerializationException("cannot serialize the session: " + e, e);
+    }
+    if (refused != null) {
+      // Refused now, or every later read of this session would fail.
+      throw new SessionSerializationException(
+          "an attribute holds a "
+              + refused
+              + ", which is not on the serializer's allow-list, so it could not be read back."
+              + " Add it with SessionSerializer.java(\""
+              + refused
+              + "\")",
+          null);
     }
     return bytes.toByteArray();
   }
@@ -110,7 +131,7 @@ final class JavaSessionSerializer implements SessionSerializer {
               + " (if this is your own Serializable type, add it with SessionSerializer.java("
               + "\"com.example.YourType\"))",
           e);
-    } catch (IOException | ClassNotFoundException | ClassCastException e) {
+    } catch (IOException | ClassNotFoundException | RuntimeException e) {
       throw new SessionSerializationException("cannot read a session: " + e, e);
     }
   }
@@ -122,5 +143,23 @@ final class JavaSessionSerializer implements SessionSerializer {
 
   private static Instant readInstant(ObjectInputStream in) throws IOException {
     return Instant.ofEpochSecond(in.readLong(), in.readInt());
+  }
+
+  /** Notes the first class written that the reading filter would refuse. */
+  private static final class CheckingOutputStream extends ObjectOutputStream {
+    private final TypeAllowList allowList;
+    String refused;
+
+    CheckingOutputStream(ByteArrayOutputStream out, TypeAllowList allowList) throws IOException {
+      super(out);
+      this.allowList = allowList;
+    }
+
+    @Override
+    protected void annotateClass(Class<?> c) {
+      if (refused == null && !allowed(allowList, c)) {
+        refused = c.getName();
+      }
+    }
   }
 }

@@ -6,25 +6,39 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.cfg.MapperConfig;
+import com.fasterxml.jackson.databind.deser.std.StdDelegatingDeserializer;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
 import com.fasterxml.jackson.databind.jsontype.PolymorphicTypeValidator;
 import com.fasterxml.jackson.databind.jsontype.TypeIdResolver;
 import com.fasterxml.jackson.databind.jsontype.impl.ClassNameIdResolver;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import com.fasterxml.jackson.databind.type.TypeFactory;
+import com.fasterxml.jackson.databind.util.StdConverter;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.LinkedList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * JSON with a Java type tag on every attribute value that JSON alone cannot type exactly.
@@ -51,6 +65,9 @@ final class JsonSessionSerializer implements SessionSerializer {
             .disable(SerializationFeature.FLUSH_AFTER_WRITE_VALUE)
             .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    mapper.registerModule(
+        new SimpleModule("memfilestore-keys").addKeySerializer(Object.class, new StringKeysOnly()));
+    mapper.registerModule(jdkCollections());
     mapper.setDefaultTyping(
         new CheckedTyping(validator, allowList)
             .init(JsonTypeInfo.Id.CLASS, null)
@@ -112,8 +129,8 @@ final class JsonSessionSerializer implements SessionSerializer {
         String field = p.currentName();
         JsonToken value = p.nextToken();
         switch (field) {
-          case "created" -> created = Instant.parse(p.getValueAsString());
-          case "accessed" -> accessed = Instant.parse(p.getValueAsString());
+          case "created" -> created = Instant.parse(text(p, value));
+          case "accessed" -> accessed = Instant.parse(text(p, value));
           case "maxInactive" ->
               maxInactive = value == JsonToken.VALUE_NULL ? null : Duration.parse(p.getText());
           case "attributes" -> {
@@ -121,7 +138,11 @@ final class JsonSessionSerializer implements SessionSerializer {
             while (p.nextToken() == JsonToken.FIELD_NAME) {
               String name = p.currentName();
               p.nextToken();
-              attributes.put(name, valueReader.readValue(p));
+              Object attribute = valueReader.readValue(p);
+              if (attribute == null) {
+                throw new IOException("attribute '" + name + "' has no value");
+              }
+              attributes.put(name, attribute);
             }
           }
           default -> p.skipChildren(); // written by a newer version: ignore
@@ -135,6 +156,13 @@ final class JsonSessionSerializer implements SessionSerializer {
       throw new SessionSerializationException(
           "cannot read a session from JSON: " + rootMessage(e), e);
     }
+  }
+
+  private static String text(JsonParser p, JsonToken value) throws IOException {
+    if (value != JsonToken.VALUE_STRING) {
+      throw new IOException("'" + p.currentName() + "' is " + value + ", not a string");
+    }
+    return p.getText();
   }
 
   private static void expect(JsonToken actual, JsonToken expected) throws IOException {
@@ -244,6 +272,90 @@ final class JsonSessionSerializer implements SessionSerializer {
         throw new IllegalArgumentException("type " + id + " is not on the serializer's allow-list");
       }
       return id;
+    }
+  }
+
+  /** JSON object keys are strings: a map with other keys would come back changed, so refuse it. */
+  private static final class StringKeysOnly extends StdSerializer<Object> {
+    private static final long serialVersionUID = 1L;
+
+    StringKeysOnly() {
+      super(Object.class);
+    }
+
+    @Override
+    public void serialize(Object key, JsonGenerator g, SerializerProvider provider)
+        throws IOException {
+      if (!(key instanceof String)) {
+        throw JsonMappingException.from(
+            g, "map keys must be Strings, found a " + key.getClass().getName());
+      }
+      g.writeFieldName((String) key);
+    }
+  }
+
+  /**
+   * Reads the JDK's immutable and fixed-size collections back as the same kind (Jackson would make
+   * a mutable ArrayList of a List.of, an unmodifiable wrapper of a Set.of or Map.of).
+   */
+  private static SimpleModule jdkCollections() {
+    SimpleModule m = new SimpleModule("memfilestore-jdk-collections");
+    readAs(m, "java.util.ImmutableCollections$ListN", new ToImmutableList());
+    readAs(m, "java.util.ImmutableCollections$List12", new ToImmutableList());
+    readAs(m, "java.util.ImmutableCollections$SetN", new ToImmutableSet());
+    readAs(m, "java.util.ImmutableCollections$Set12", new ToImmutableSet());
+    readAs(m, "java.util.ImmutableCollections$MapN", new ToImmutableMap());
+    readAs(m, "java.util.ImmutableCollections$Map1", new ToImmutableMap());
+    readAs(m, "java.util.Arrays$ArrayList", new ToFixedSizeList());
+    readAs(m, "java.util.Collections$UnmodifiableList", new ToUnmodifiableSequentialList());
+    return m;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static void readAs(SimpleModule m, String jdkClass, StdConverter<?, ?> converter) {
+    try {
+      Class type = Class.forName(jdkClass, false, null);
+      m.addDeserializer(type, new StdDelegatingDeserializer<>(converter));
+    } catch (ClassNotFoundException e) {
+      // another JDK's implementation class: Jackson's default applies
+    }
+  }
+
+  private static final class ToImmutableList extends StdConverter<ArrayList<Object>, List<Object>> {
+    @Override
+    public List<Object> convert(ArrayList<Object> list) {
+      return list.contains(null) ? Collections.unmodifiableList(list) : List.copyOf(list);
+    }
+  }
+
+  private static final class ToImmutableSet
+      extends StdConverter<LinkedHashSet<Object>, Set<Object>> {
+    @Override
+    public Set<Object> convert(LinkedHashSet<Object> set) {
+      return Set.copyOf(set);
+    }
+  }
+
+  private static final class ToImmutableMap
+      extends StdConverter<LinkedHashMap<String, Object>, Map<String, Object>> {
+    @Override
+    public Map<String, Object> convert(LinkedHashMap<String, Object> map) {
+      return Map.copyOf(map);
+    }
+  }
+
+  private static final class ToFixedSizeList extends StdConverter<ArrayList<Object>, List<Object>> {
+    @Override
+    public List<Object> convert(ArrayList<Object> list) {
+      return Arrays.asList(list.toArray());
+    }
+  }
+
+  private static final class ToUnmodifiableSequentialList
+      extends StdConverter<ArrayList<Object>, List<Object>> {
+    @Override
+    public List<Object> convert(ArrayList<Object> list) {
+      return Collections.unmodifiableList(new LinkedList<>(list));
     }
   }
 }

@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -361,9 +360,6 @@ class StoreSerializationTest {
     }
   }
 
-  @Disabled(
-      "BUG: JavaSessionSerializer cannot read back a session with attributes (see"
-          + " JavaSessionSerializerTest.READ_BACK_BUG), so a reload silently drops every session")
   @Test
   void javaSerializerSessionsSurviveSaveAndReload() {
     Path file = dir.resolve("java-sessions.bin");
@@ -379,9 +375,6 @@ class StoreSerializationTest {
     }
   }
 
-  @Disabled(
-      "BUG: with SessionSerializer.java, set accepts a Serializable attribute that is not on the"
-          + " allow-list; every later get of that session then throws")
   @Test
   void javaSerializerStoreRefusesAtSetWhatItCouldNotReadBack() {
     try (MemFileStore store =

@@ -30,7 +30,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.ToIntFunction;
 import javax.crypto.SecretKey;
@@ -148,6 +150,7 @@ public final class MemFileStore implements AutoCloseable {
   private ScheduledFuture<?> saveTask; // guarded by timerLock
   private ScheduledFuture<?> journalTask; // guarded by timerLock
   private volatile boolean closed;
+  private final AtomicInteger changesInFlight = new AtomicInteger();
 
   private MemFileStore(Builder b) {
     this.clock = b.clock;
@@ -281,6 +284,7 @@ public final class MemFileStore implements AutoCloseable {
     ensureOpen();
     StoredSession stored = encode(id, session);
     Change change = new Change();
+    beginChange();
     try {
       sessions.compute(
           id,
@@ -289,10 +293,10 @@ public final class MemFileStore implements AutoCloseable {
             journal(change, k, stored);
             return stored;
           });
+      changes.incrementAndGet();
     } finally {
-      finish(change);
+      endChange(change);
     }
-    changes.incrementAndGet();
     enforceBound();
     StoredSession old = change.previous;
     if (old != null) {
@@ -336,6 +340,7 @@ public final class MemFileStore implements AutoCloseable {
       }
       StoredSession next = encode(id, touched);
       Change change = new Change();
+      beginChange();
       try {
         sessions.computeIfPresent(
             id,
@@ -347,11 +352,13 @@ public final class MemFileStore implements AutoCloseable {
               journal(change, k, next);
               return next;
             });
+        if (change.previous != null) {
+          changes.incrementAndGet();
+        }
       } finally {
-        finish(change);
+        endChange(change);
       }
       if (change.previous != null) {
-        changes.incrementAndGet();
         enforceBound();
         return;
       }
@@ -393,6 +400,7 @@ public final class MemFileStore implements AutoCloseable {
   /** Removes a session in one journaled step; returns what was there. */
   private StoredSession remove(String id) {
     Change change = new Change();
+    beginChange();
     try {
       sessions.computeIfPresent(
           id,
@@ -401,11 +409,11 @@ public final class MemFileStore implements AutoCloseable {
             journal(change, k, null);
             return null;
           });
+      if (change.previous != null) {
+        changes.incrementAndGet();
+      }
     } finally {
-      finish(change);
-    }
-    if (change.previous != null) {
-      changes.incrementAndGet();
+      endChange(change);
     }
     return change.previous;
   }
@@ -468,8 +476,13 @@ public final class MemFileStore implements AutoCloseable {
   public void clear() {
     ensureOpen();
     if (dispose == null && !journaling) {
-      cache.invalidateAll();
-      changes.incrementAndGet();
+      beginChange();
+      try {
+        cache.invalidateAll();
+        changes.incrementAndGet();
+      } finally {
+        endChange(new Change());
+      }
       return;
     }
     for (String id : new ArrayList<>(sessions.keySet())) {
@@ -566,20 +579,46 @@ public final class MemFileStore implements AutoCloseable {
     }
   }
 
-  /** After a map update: releases the journal and, in JOURNAL_SYNC mode, forces it. */
-  private void finish(Change change) {
-    if (change.journal == null) {
-      return;
+  /**
+   * Starts a change. A change registers, then checks that the store is open; {@code close()} marks
+   * the store closed, then waits until no change is registered. So every change is either refused
+   * or complete (in memory and journal) before the last snapshot starts: none can return normally
+   * and still miss it.
+   */
+  private void beginChange() {
+    changesInFlight.incrementAndGet();
+    if (closed) {
+      changesInFlight.decrementAndGet();
+      ensureOpen();
     }
-    change.journal.done();
-    if (durability == Durability.JOURNAL_SYNC) {
-      try {
-        change.journal.sync(change.end);
-      } catch (IOException e) {
-        journalFailed(change.journal, e);
-        throw new UncheckedIOException(
-            "the change is in memory but could not be forced to disk: " + problem, e);
+  }
+
+  /**
+   * Ends a change: releases the journal and, in JOURNAL_SYNC mode, forces it before the change
+   * counts as done.
+   */
+  private void endChange(Change change) {
+    try {
+      if (change.journal != null) {
+        change.journal.done();
+        if (durability == Durability.JOURNAL_SYNC) {
+          try {
+            change.journal.sync(change.end);
+          } catch (IOException e) {
+            journalFailed(change.journal, e);
+            throw new UncheckedIOException(
+                "the change is in memory but could not be forced to disk: " + problem, e);
+          }
+        }
       }
+    } finally {
+      changesInFlight.decrementAndGet();
+    }
+  }
+
+  private void awaitChangesInFlight() {
+    while (changesInFlight.get() > 0) {
+      LockSupport.parkNanos(10_000); // changes finish within microseconds (a force at most)
     }
   }
 
@@ -860,6 +899,7 @@ public final class MemFileStore implements AutoCloseable {
         timer = null;
       }
     }
+    awaitChangesInFlight(); // from here on, every change is refused or already in memory
     if (saveFile == null) {
       return;
     }

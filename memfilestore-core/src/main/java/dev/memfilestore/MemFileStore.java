@@ -34,6 +34,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 import javax.crypto.SecretKey;
 import org.slf4j.Logger;
@@ -282,23 +283,8 @@ public final class MemFileStore implements AutoCloseable {
     requireValidId(id);
     Objects.requireNonNull(session, "session");
     ensureOpen();
-    StoredSession stored = encode(id, session);
-    Change change = new Change();
-    beginChange();
-    try {
-      sessions.compute(
-          id,
-          (k, previous) -> {
-            change.previous = previous;
-            journal(change, k, stored);
-            return stored;
-          });
-      changes.incrementAndGet();
-    } finally {
-      endChange(change);
-    }
+    StoredSession old = apply(id, previous -> true, encode(id, session)).previous;
     enforceBound();
-    StoredSession old = change.previous;
     if (old != null) {
       if (old.isExpired(clock.millis())) {
         expirations.incrementAndGet();
@@ -338,27 +324,8 @@ public final class MemFileStore implements AutoCloseable {
       } else {
         touched.setLastAccessedTime(clock.instant());
       }
-      StoredSession next = encode(id, touched);
-      Change change = new Change();
-      beginChange();
-      try {
-        sessions.computeIfPresent(
-            id,
-            (k, previous) -> {
-              if (previous != current) {
-                return previous; // changed by another thread meanwhile: touch that instead
-              }
-              change.previous = previous;
-              journal(change, k, next);
-              return next;
-            });
-        if (change.previous != null) {
-          changes.incrementAndGet();
-        }
-      } finally {
-        endChange(change);
-      }
-      if (change.previous != null) {
+      // Unless another thread changed it meanwhile: then touch what is there now.
+      if (apply(id, previous -> previous == current, encode(id, touched)).applied) {
         enforceBound();
         return;
       }
@@ -399,23 +366,7 @@ public final class MemFileStore implements AutoCloseable {
 
   /** Removes a session in one journaled step; returns what was there. */
   private StoredSession remove(String id) {
-    Change change = new Change();
-    beginChange();
-    try {
-      sessions.computeIfPresent(
-          id,
-          (k, previous) -> {
-            change.previous = previous;
-            journal(change, k, null);
-            return null;
-          });
-      if (change.previous != null) {
-        changes.incrementAndGet();
-      }
-    } finally {
-      endChange(change);
-    }
-    return change.previous;
+    return apply(id, Objects::nonNull, null).previous;
   }
 
   /**
@@ -539,11 +490,40 @@ public final class MemFileStore implements AutoCloseable {
 
   // ---------------------------------------------------------------- journal
 
-  /** One update's journal bookkeeping, filled in inside the map's atomic update. */
+  /** One update's outcome and journal bookkeeping, filled in inside the map's atomic update. */
   private static final class Change {
+    boolean applied;
     StoredSession previous;
     Journal journal;
     long end = -1;
+  }
+
+  /**
+   * Replaces a session's value ({@code next} null: removes it) in one atomic step that also
+   * journals it, if {@code when} accepts the current value (null if absent).
+   */
+  private Change apply(String id, Predicate<StoredSession> when, StoredSession next) {
+    Change change = new Change();
+    beginChange();
+    try {
+      sessions.compute(
+          id,
+          (k, previous) -> {
+            if (!when.test(previous)) {
+              return previous;
+            }
+            change.applied = true;
+            change.previous = previous;
+            journal(change, k, next);
+            return next;
+          });
+      if (change.applied) {
+        changes.incrementAndGet();
+      }
+    } finally {
+      endChange(change);
+    }
+    return change;
   }
 
   /**

@@ -18,16 +18,14 @@ import java.time.Year;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
-import java.util.Collection;
 import java.util.Currency;
 import java.util.Locale;
 import java.util.Set;
 import java.util.UUID;
 
 /**
- * Knows which attribute values are deeply immutable, so that a stored session made only of them can
- * be handed out by copying its attribute map instead of deserializing it: the copy semantics hold
- * either way, and reads cost what {@code MapSessionRepository}'s do.
+ * Knows which attribute values are deeply immutable, so that {@link AttributeCopier} can share them
+ * between copies of a session.
  */
 final class ImmutableTypes {
   private static final Set<Class<?>> VALUE_TYPES =
@@ -71,14 +69,9 @@ final class ImmutableTypes {
 
   private ImmutableTypes() {}
 
-  /** Whether every value is of a deeply immutable type (nulls are not stored). */
-  static boolean allImmutable(Collection<Object> values) {
-    for (Object v : values) {
-      if (!IMMUTABLE.get(v.getClass())) {
-        return false;
-      }
-    }
-    return true;
+  /** Whether a value (not null) is of a deeply immutable type. */
+  static boolean isImmutable(Object value) {
+    return IMMUTABLE.get(value.getClass());
   }
 
   private static boolean isImmutable(Class<?> type, int depth) {

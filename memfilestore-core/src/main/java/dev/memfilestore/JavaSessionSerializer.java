@@ -119,7 +119,7 @@ final class JavaSessionSerializer implements SessionSerializer {
       if (!(attributes instanceof Map)) {
         throw new InvalidClassException("session attributes are not a map");
       }
-      Map<String, Object> copy = new HashMap<>();
+      HashMap<String, Object> copy = new HashMap<>();
       for (Map.Entry<?, ?> e : ((Map<?, ?>) attributes).entrySet()) {
         copy.put((String) e.getKey(), e.getValue());
       }

@@ -124,7 +124,7 @@ final class JsonSessionSerializer implements SessionSerializer {
       Instant created = null;
       Instant accessed = null;
       Duration maxInactive = null;
-      Map<String, Object> attributes = new HashMap<>();
+      HashMap<String, Object> attributes = new HashMap<>();
       while (p.nextToken() == JsonToken.FIELD_NAME) {
         String field = p.currentName();
         JsonToken value = p.nextToken();

@@ -1187,10 +1187,8 @@ public final class MemFileStore implements AutoCloseable {
       throw new IllegalArgumentException(
           "the length function returned " + weight + "; a session's length must be 0 or more");
     }
-    Map<String, Object> attributes = session.attributes();
-    Map<String, Object> shared =
-        ImmutableTypes.allImmutable(attributes.values()) ? Map.copyOf(attributes) : null;
-    return new StoredSession(bytes, session, shared, expiresAt, weight);
+    return new StoredSession(
+        bytes, session, AttributeCopier.template(session.attributes()), expiresAt, weight);
   }
 
   private void enforceBound() {

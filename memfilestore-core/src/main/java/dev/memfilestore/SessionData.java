@@ -43,18 +43,23 @@ public final class SessionData {
    * @param other the session to copy
    */
   public SessionData(SessionData other) {
-    this(other.creationTime, other.lastAccessedTime, other.maxInactiveInterval, other.attributes);
+    this(
+        other.creationTime,
+        other.lastAccessedTime,
+        other.maxInactiveInterval,
+        new HashMap<>(other.attributes));
   }
 
+  /** A session that takes the given attribute map as its own: the caller must not keep it. */
   SessionData(
       Instant creationTime,
       Instant lastAccessedTime,
       Duration maxInactiveInterval,
-      Map<String, Object> attributes) {
+      HashMap<String, Object> attributes) {
     this.creationTime = Objects.requireNonNull(creationTime, "creationTime");
     this.lastAccessedTime = Objects.requireNonNull(lastAccessedTime, "lastAccessedTime");
     this.maxInactiveInterval = maxInactiveInterval;
-    this.attributes = new HashMap<>(attributes);
+    this.attributes = attributes;
   }
 
   /** Returns when the session was created. */

@@ -2,12 +2,13 @@ package dev.memfilestore;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
  * What the store keeps per session: the serialized bytes (the source of truth, and what the save
- * file holds), the session's times, and, when every attribute value is immutable, the attribute map
- * itself so that reads can skip deserialization. Never mutated after construction.
+ * file holds), the session's times, and, when {@link AttributeCopier} can copy them, the attributes
+ * themselves so that reads can skip deserialization. Never mutated after construction.
  */
 final class StoredSession {
   /** {@link #expiresAtMillis} of a session that never expires by time. */
@@ -18,8 +19,14 @@ final class StoredSession {
   final Instant lastAccessedTime;
   final Duration maxInactiveInterval;
 
-  /** The attributes when all are immutable (then shared by every copy), else {@code null}. */
-  final Map<String, Object> sharedAttributes;
+  /**
+   * A private copy of the attributes when {@link AttributeCopier} can copy them (else null), so
+   * reads need not deserialize.
+   */
+  final Map<String, Object> attributeTemplate;
+
+  /** Whether the template holds mutable containers, which each read must copy deeply. */
+  private final boolean deepCopy;
 
   /** Epoch milliseconds at which the session expires, or {@link #NEVER}. */
   final long expiresAtMillis;
@@ -30,14 +37,15 @@ final class StoredSession {
   StoredSession(
       byte[] bytes,
       SessionData session,
-      Map<String, Object> sharedAttributes,
+      Map<String, Object> attributeTemplate,
       long expiresAtMillis,
       int weight) {
     this.bytes = bytes;
     this.creationTime = session.getCreationTime();
     this.lastAccessedTime = session.getLastAccessedTime();
     this.maxInactiveInterval = session.getMaxInactiveInterval();
-    this.sharedAttributes = sharedAttributes;
+    this.attributeTemplate = attributeTemplate;
+    this.deepCopy = attributeTemplate != null && AttributeCopier.holdsContainers(attributeTemplate);
     this.expiresAtMillis = expiresAtMillis;
     this.weight = weight;
   }
@@ -48,8 +56,12 @@ final class StoredSession {
 
   /** A fresh copy of the session that callers may change freely. */
   SessionData toSessionData(SessionSerializer serializer) {
-    if (sharedAttributes != null) {
-      return new SessionData(creationTime, lastAccessedTime, maxInactiveInterval, sharedAttributes);
+    if (attributeTemplate != null) {
+      return new SessionData(
+          creationTime,
+          lastAccessedTime,
+          maxInactiveInterval,
+          deepCopy ? AttributeCopier.copy(attributeTemplate) : new HashMap<>(attributeTemplate));
     }
     return serializer.deserialize(bytes);
   }

@@ -1,6 +1,5 @@
 package dev.memfilestore;
 
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -37,8 +36,6 @@ final class Journal implements Closeable {
   final long generation;
   final Path path;
   private final FileChannel channel;
-  private final RecordEncoder encoder;
-  private final LineOutput line = new LineOutput();
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ReentrantLock forceLock = new ReentrantLock();
   private final Object lock = new Object();
@@ -49,11 +46,10 @@ final class Journal implements Closeable {
   private volatile long forced;
   private long headerSize;
 
-  private Journal(long generation, Path path, FileChannel channel, RecordEncoder encoder) {
+  private Journal(long generation, Path path, FileChannel channel) {
     this.generation = generation;
     this.path = path;
     this.channel = channel;
-    this.encoder = encoder;
   }
 
   static Path path(Path saveFile, long generation) {
@@ -67,10 +63,10 @@ final class Journal implements Closeable {
     Path path = path(saveFile, generation);
     FileChannel channel =
         opener.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    Journal journal = new Journal(generation, path, channel, format.encoder());
+    Journal journal = new Journal(generation, path, channel);
     try {
-      journal.encoder.header(FORMAT, VERSION, generation, format.serializer(), now);
-      journal.write();
+      RecordEncoder encoder = format.encoder();
+      journal.write(encoder.header(FORMAT, VERSION, generation, format.serializer(), now).line());
       journal.headerSize = journal.position;
       channel.force(true);
       journal.forced = journal.position;
@@ -84,50 +80,32 @@ final class Journal implements Closeable {
   }
 
   /**
-   * Appends a session record; the caller must call {@link #done()} once its update is in the map.
+   * Appends one record line, encoded by the caller beforehand so that only the write itself happens
+   * under the lock. The caller must call {@link #done()} once its update is in the map.
    *
    * @return the end of the record in the file, or -1 if this generation is sealed
    */
-  long appendSet(String id, long expiresAtMillis, byte[] session) throws IOException {
+  long append(ByteBuffer line) throws IOException {
     synchronized (lock) {
       if (sealed) {
         return -1;
       }
-      encoder.session("set", id, expiresAtMillis, session);
-      return appendLocked();
-    }
-  }
-
-  /** Appends a removal; otherwise as {@link #appendSet}. */
-  long appendDelete(String id) throws IOException {
-    synchronized (lock) {
-      if (sealed) {
-        return -1;
+      if (failure != null) {
+        throw new IOException("the journal " + path + " failed earlier: " + failure.getMessage());
       }
-      encoder.delete(id);
-      return appendLocked();
+      try {
+        write(line.duplicate());
+      } catch (IOException e) {
+        failure = e;
+        throw e;
+      }
+      inFlight.incrementAndGet();
+      return position;
     }
   }
 
-  private long appendLocked() throws IOException {
-    if (failure != null) {
-      throw new IOException("the journal " + path + " failed earlier: " + failure.getMessage());
-    }
-    try {
-      write();
-    } catch (IOException e) {
-      failure = e;
-      throw e;
-    }
-    inFlight.incrementAndGet();
-    return position;
-  }
-
-  /** Writes the encoded line at the end of the file; the position moves only on success. */
-  private void write() throws IOException {
-    line.reset();
-    encoder.writeTo(line);
-    ByteBuffer buffer = line.buffer();
+  /** Writes a line at the end of the file; the position moves only on success. */
+  private void write(ByteBuffer buffer) throws IOException {
     long at = position;
     while (buffer.hasRemaining()) {
       at += channel.write(buffer, at);
@@ -229,16 +207,5 @@ final class Journal implements Closeable {
   @FunctionalInterface
   interface ChannelOpener {
     FileChannel open(Path path, StandardOpenOption... options) throws IOException;
-  }
-
-  /** A byte buffer whose content is written without a copy. */
-  private static final class LineOutput extends ByteArrayOutputStream {
-    LineOutput() {
-      super(1024);
-    }
-
-    ByteBuffer buffer() {
-      return ByteBuffer.wrap(buf, 0, count);
-    }
   }
 }

@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -121,6 +122,9 @@ public final class MemFileStore implements AutoCloseable {
   private final Journal.ChannelOpener channelOpener;
   private final FileFormat fileFormat;
 
+  /** Each thread encodes its own journal records, outside the journal's lock. */
+  private final ThreadLocal<RecordEncoder> journalEncoders;
+
   private final Cache<String, StoredSession> cache;
   private final ConcurrentMap<String, StoredSession> sessions;
 
@@ -171,6 +175,7 @@ public final class MemFileStore implements AutoCloseable {
     this.fileFormat =
         new FileFormat(
             serializer.name(), serializer instanceof JsonSessionSerializer, b.encryptionKey);
+    this.journalEncoders = ThreadLocal.withInitial(fileFormat::encoder);
 
     Caffeine<String, StoredSession> caffeine =
         Caffeine.newBuilder()
@@ -504,6 +509,8 @@ public final class MemFileStore implements AutoCloseable {
    */
   private Change apply(String id, Predicate<StoredSession> when, StoredSession next) {
     Change change = new Change();
+    // Encoded here, on the caller's thread and outside every lock; written inside the update.
+    ByteBuffer line = journaling ? journalRecord(id, next) : null;
     beginChange();
     try {
       sessions.compute(
@@ -514,7 +521,7 @@ public final class MemFileStore implements AutoCloseable {
             }
             change.applied = true;
             change.previous = previous;
-            journal(change, k, next);
+            journal(change, k, line);
             return next;
           });
       if (change.applied) {
@@ -526,11 +533,20 @@ public final class MemFileStore implements AutoCloseable {
     return change;
   }
 
+  /** The journal line recording a session's new value (null: removed). */
+  private ByteBuffer journalRecord(String id, StoredSession next) {
+    RecordEncoder encoder = journalEncoders.get();
+    return (next == null
+            ? encoder.delete(id)
+            : encoder.session("set", id, next.expiresAtMillis, next.bytes))
+        .line();
+  }
+
   /**
-   * Inside a map update: appends the session's new value (null: removed) to the journal, so that
-   * for each session the journal's order is the map's order.
+   * Inside a map update: appends the session's journal line, so that for each session the journal's
+   * order is the map's order.
    */
-  private void journal(Change change, String id, StoredSession next) {
+  private void journal(Change change, String id, ByteBuffer line) {
     if (!journaling) {
       return;
     }
@@ -538,7 +554,7 @@ public final class MemFileStore implements AutoCloseable {
       Journal j = journal;
       long end;
       try {
-        end = next == null ? j.appendDelete(id) : j.appendSet(id, next.expiresAtMillis, next.bytes);
+        end = j.append(line);
       } catch (IOException e) {
         journalFailed(j, e);
         if (durability == Durability.JOURNAL_SYNC) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
@@ -17,6 +19,7 @@ final class RecordEncoder {
   private final boolean embedJson;
   private final RecordCipher cipher;
   private final LineBuffer body = new LineBuffer();
+  private final LineBuffer lineOutput = new LineBuffer();
   private boolean seal; // whether the line built last is a record to encrypt
 
   /**
@@ -87,6 +90,17 @@ final class RecordEncoder {
     return this;
   }
 
+  /** The line built last, with its checksum and newline, in a buffer reused by the next one. */
+  ByteBuffer line() {
+    lineOutput.reset();
+    try {
+      writeTo(lineOutput);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a byte array stream does not fail
+    }
+    return lineOutput.buffer();
+  }
+
   /** Writes the line built last, with its checksum and newline. */
   void writeTo(OutputStream out) throws IOException {
     if (cipher != null && seal) {
@@ -119,6 +133,10 @@ final class RecordEncoder {
 
     byte[] array() {
       return buf;
+    }
+
+    ByteBuffer buffer() {
+      return ByteBuffer.wrap(buf, 0, count);
     }
   }
 }

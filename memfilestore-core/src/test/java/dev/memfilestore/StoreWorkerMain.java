@@ -42,6 +42,15 @@ final class StoreWorkerMain {
 
   private StoreWorkerMain() {}
 
+  /**
+   * A store that persists by snapshots only: these modes test what snapshots promise (the SIGTERM
+   * save, the atomic rename), which the journal would otherwise mask. The journal has its own crash
+   * test, {@link JournalCrashIT}.
+   */
+  private static MemFileStore snapshotOnly(Path file) {
+    return MemFileStore.builder().saveFile(file).durability(Durability.SNAPSHOT).build();
+  }
+
   public static void main(String[] args) throws Exception {
     startWatchdogs();
     Path file = Path.of(args[1]);
@@ -85,7 +94,7 @@ final class StoreWorkerMain {
   }
 
   private static void shutdown(Path file, long seed, int round) {
-    MemFileStore store = MemFileStore.builder().saveFile(file).build();
+    MemFileStore store = snapshotOnly(file);
     say("LOADED " + store.length());
     ShutdownOps ops = new ShutdownOps(seed, round);
     while (true) {
@@ -136,7 +145,7 @@ final class StoreWorkerMain {
   // ---------------------------------------------------------------- crash
 
   private static void crash(Path file, int sessions, long seed) {
-    MemFileStore store = MemFileStore.builder().saveFile(file).build();
+    MemFileStore store = snapshotOnly(file);
     long generation =
         store.get(GENERATION_ID).map(s -> (Long) s.getAttribute("g")).orElse(0L).longValue();
     List<String> ids = new ArrayList<>(store.ids());
@@ -183,7 +192,7 @@ final class StoreWorkerMain {
   // ---------------------------------------------------------------- large
 
   private static void largeWrite(Path file, int count) throws IOException {
-    MemFileStore store = MemFileStore.builder().saveFile(file).build();
+    MemFileStore store = snapshotOnly(file);
     Random random = new Random(count);
     long started = System.nanoTime();
     for (int i = 0; i < count; i++) {
@@ -199,7 +208,7 @@ final class StoreWorkerMain {
 
   private static void largeRead(Path file, int count) {
     long started = System.nanoTime();
-    MemFileStore store = MemFileStore.builder().saveFile(file).build();
+    MemFileStore store = snapshotOnly(file);
     say("LOADED " + store.length() + " " + millisSince(started));
     int checked = 0;
     for (int i = 0; i < count; i += 997) {

@@ -84,14 +84,17 @@ import org.slf4j.LoggerFactory;
  * forced to disk and atomically renamed over the old one, so the file always holds a complete
  * snapshot; it is written while other threads go on reading and writing sessions. Every record
  * carries a checksum: a damaged file never stops start-up, its intact records are loaded and the
- * file is kept aside. The file and its companions are readable by their owner only. The format is
+ * file is kept aside. By default ({@link Durability#JOURNAL}) every change is also appended to a
+ * journal beside the file before the call returns, so a killed process loses nothing that returned;
+ * snapshots fold the journal in. The files are readable by their owner only. The format is
  * documented in {@code docs/FORMAT.md}.
  *
  * <h2>Threads</h2>
  *
- * All methods are thread-safe. The periodic check and saves run on one daemon thread owned by the
- * store, started by {@link #startInterval()} and {@link #startSaveInterval()} (which {@code
- * build()} calls when the periods are set) and stopped by {@link #close()}.
+ * All methods are thread-safe. The periodic check, the saves and the journal's upkeep run on two
+ * daemon threads owned by the store, started by {@link #startInterval()}, {@link
+ * #startSaveInterval()} (which {@code build()} calls when the periods are set) and {@code build()}
+ * (for the journal), and stopped by {@link #close()}.
  */
 public final class MemFileStore implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MemFileStore.class);
@@ -715,7 +718,9 @@ public final class MemFileStore implements AutoCloseable {
   private ScheduledFuture<?> schedule(Runnable task, Duration period) {
     if (timer == null) {
       timer =
-          Executors.newSingleThreadScheduledExecutor(
+          // Two threads: the journal's force every second must not wait behind a long snapshot.
+          Executors.newScheduledThreadPool(
+              2,
               r -> {
                 Thread t = new Thread(r, "memfilestore-timer");
                 t.setDaemon(true);

@@ -16,22 +16,4 @@ record FileFormat(String serializer, boolean embedJson, SecretKey key) {
   RecordCipher decryptor() {
     return key == null ? null : new RecordCipher(key);
   }
-
-  /**
-   * The plain JSON object of a record line, or null if it cannot be had: decrypted when the file is
-   * encrypted (or its header is lost and a key is configured), else the line itself.
-   *
-   * @param header the file's header, or null if it is lost
-   */
-  static byte[] plainRecord(
-      byte[] line, int length, RecordDecoder.Header header, RecordCipher decryptor) {
-    boolean encrypted = header != null && header.cipher() != null;
-    if (decryptor != null && (encrypted || header == null)) {
-      byte[] plain = RecordDecoder.decrypt(line, length, decryptor);
-      if (plain != null || encrypted) {
-        return plain;
-      }
-    }
-    return length == line.length ? line : java.util.Arrays.copyOf(line, length);
-  }
 }

@@ -27,15 +27,9 @@ final class JournalReader {
    * @param droppedLines lines (complete or not) after {@code goodEnd}
    * @param damaged whether a complete line followed the first bad one, so more than a torn tail was
    *     lost
-   * @param generation the generation named by the header, or -1 if the header is missing
    */
   record Result(
-      long records,
-      long goodEnd,
-      long droppedBytes,
-      long droppedLines,
-      boolean damaged,
-      long generation) {}
+      long records, long goodEnd, long droppedBytes, long droppedLines, boolean damaged) {}
 
   private JournalReader() {}
 
@@ -62,15 +56,13 @@ final class JournalReader {
         boolean ok =
             lines.terminated() && !lines.tooLong() && ChecksummedLine.isIntact(line, length);
         if (ok && header == null) {
-          header = RecordDecoder.header(line, length, FORMAT);
+          header = RecordDecoder.header(line, length, Journal.FORMAT);
           if (header != null) {
             header.checkReadable(file, Journal.VERSION, format.serializer(), decryptor);
           }
           ok = header != null;
         } else if (ok) {
-          byte[] plain = FileFormat.plainRecord(line, length, header, decryptor);
-          RecordDecoder.Entry e =
-              plain == null ? null : RecordDecoder.entry(plain, plain.length, header.encoding());
+          RecordDecoder.Entry e = RecordDecoder.entry(line, length, header, decryptor);
           ok = e != null;
           if (ok) {
             sink.accept(e);
@@ -84,15 +76,7 @@ final class JournalReader {
           droppedLines++;
         }
       }
-      return new Result(
-          records,
-          goodEnd,
-          offset - goodEnd,
-          droppedLines,
-          damaged,
-          header == null ? -1 : header.generation());
+      return new Result(records, goodEnd, offset - goodEnd, droppedLines, damaged);
     }
   }
-
-  private static final String FORMAT = Journal.FORMAT;
 }

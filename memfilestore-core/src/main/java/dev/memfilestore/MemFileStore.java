@@ -1022,7 +1022,7 @@ public final class MemFileStore implements AutoCloseable {
   private void load() {
     long started = System.nanoTime();
     long now = clock.millis();
-    long[] loaded = new long[2]; // [0] sessions read, [1] of them expired
+    long[] expired = new long[1]; // sessions skipped at load because they had expired
     boolean damage = false;
     long snapshotGeneration = 0;
     try {
@@ -1031,7 +1031,7 @@ public final class MemFileStore implements AutoCloseable {
             SnapshotReader.read(
                 saveFile,
                 fileFormat,
-                (id, expiresAt, bytes) -> restore(id, expiresAt, bytes, now, loaded));
+                (id, expiresAt, bytes) -> restore(id, expiresAt, bytes, now, expired));
         snapshotGeneration = snapshot.generation();
         if (!snapshot.intact()) {
           damage = true;
@@ -1064,7 +1064,7 @@ public final class MemFileStore implements AutoCloseable {
           continue;
         }
         JournalReader.Result r =
-            JournalReader.read(path, fileFormat, entry -> replay(entry, now, loaded));
+            JournalReader.read(path, fileFormat, entry -> replay(entry, now, expired));
         replayed += r.records();
         if (r.droppedBytes() > 0) {
           damage |= r.damaged();
@@ -1099,11 +1099,11 @@ public final class MemFileStore implements AutoCloseable {
           saveFile,
           replayed == 0 ? "" : " and " + replayed + " journal records",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
-          loaded[1]);
+          expired[0]);
       if (journaling) {
         journal = Journal.create(saveFile, generation, fileFormat, clock.instant(), channelOpener);
       }
-      savedChanges = loaded[1] == 0 && replayed == 0 && !damage ? 0 : -1;
+      savedChanges = expired[0] == 0 && replayed == 0 && !damage ? 0 : -1;
       if (damage || (!journaling && replayed > 0)) {
         save(); // a fresh snapshot in place of what was kept aside or replayed
       }
@@ -1114,10 +1114,9 @@ public final class MemFileStore implements AutoCloseable {
   }
 
   /** Puts a session read from the snapshot into the map; false if it cannot be read. */
-  private boolean restore(String id, long expiresAt, byte[] bytes, long now, long[] loaded) {
-    loaded[0]++;
+  private boolean restore(String id, long expiresAt, byte[] bytes, long now, long[] expired) {
     if (expiresAt <= now) {
-      loaded[1]++;
+      expired[0]++;
       return true;
     }
     try {
@@ -1134,11 +1133,12 @@ public final class MemFileStore implements AutoCloseable {
   }
 
   /** Applies one journal record: a removal, or a session (an expired one removes it too). */
-  private void replay(RecordDecoder.Entry entry, long now, long[] loaded) {
-    if (entry.isDelete()
-        || !restore(entry.id(), entry.expiresAtMillis(), entry.session(), now, loaded)) {
-      sessions.remove(entry.id());
-    } else if (entry.expiresAtMillis() <= now) {
+  private void replay(RecordDecoder.Entry entry, long now, long[] expired) {
+    boolean kept =
+        !entry.isDelete()
+            && restore(entry.id(), entry.expiresAtMillis(), entry.session(), now, expired)
+            && entry.expiresAtMillis() > now;
+    if (!kept) {
       sessions.remove(entry.id());
     }
   }

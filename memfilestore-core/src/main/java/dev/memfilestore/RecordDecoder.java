@@ -183,6 +183,29 @@ final class RecordDecoder {
   }
 
   /**
+   * Returns the record on a line of a file with this header, decrypting it when the file is
+   * encrypted (or its header is lost and a key is configured), or null if it is malformed or does
+   * not decrypt.
+   *
+   * @param header the file's header, or null if it is lost
+   * @param decryptor the configured key's cipher, or null
+   */
+  static Entry entry(byte[] line, int length, Header header, RecordCipher decryptor) {
+    String encoding = header == null ? null : header.encoding();
+    boolean encrypted = header != null && header.cipher() != null;
+    if (decryptor != null && (encrypted || header == null)) {
+      byte[] plain = decrypt(line, length, decryptor);
+      if (plain != null) {
+        return entry(plain, plain.length, encoding);
+      }
+      if (encrypted) {
+        return null;
+      }
+    }
+    return entry(line, length, encoding);
+  }
+
+  /**
    * Returns the record on this line, or null if it is malformed.
    *
    * @param encoding the header's {@code json} or {@code base64}, or null if the header is lost:

@@ -47,7 +47,8 @@ final class SnapshotReader {
     }
   }
 
-  static Result read(InputStream in, Path file, FileFormat format, Sink sink) throws IOException {
+  private static Result read(InputStream in, Path file, FileFormat format, Sink sink)
+      throws IOException {
     RecordCipher decryptor = format.decryptor();
     ChecksummedLine.Reader lines = new ChecksummedLine.Reader(in, MAX_LINE);
     long records = 0;
@@ -74,12 +75,7 @@ final class SnapshotReader {
           if (count >= 0) {
             trailerCount = count;
           } else {
-            byte[] plain = FileFormat.plainRecord(line, length, header, decryptor);
-            RecordDecoder.Entry e =
-                plain == null
-                    ? null
-                    : RecordDecoder.entry(
-                        plain, plain.length, header == null ? null : header.encoding());
+            RecordDecoder.Entry e = RecordDecoder.entry(line, length, header, decryptor);
             ok =
                 e != null && !e.isDelete() && sink.accept(e.id(), e.expiresAtMillis(), e.session());
             if (ok) {

@@ -13,6 +13,9 @@ final class TypeAllowList {
   private static final Set<String> JDK_TYPES =
       Set.of(
           "java.lang.String",
+          // String.CASE_INSENSITIVE_ORDER, e.g. in a TreeMap of request headers (Spring Security's
+          // saved request): a stateless comparator that reads back as the singleton
+          "java.lang.String$CaseInsensitiveComparator",
           "java.lang.Boolean",
           "java.lang.Character",
           "java.lang.Byte",

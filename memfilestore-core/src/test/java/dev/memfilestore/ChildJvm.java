@@ -18,13 +18,14 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * A real child JVM running one of the test main classes on the test classpath, for tests that need
- * real processes, real signals and real files. Its stdout is read line by line on a thread of its
- * own (so the child never blocks on a full pipe); its stderr is kept (the last lines) for failure
- * messages. Every wait is bounded, and {@link #close()} kills the child if it is still alive, so a
- * failing test never leaves a process behind.
+ * A real child JVM running one of the test main classes (shared with the adapters' tests through
+ * this module's test jar) on the test classpath, for tests that need real processes, real signals
+ * and real files. Its stdout is read line by line on a thread of its own (so the child never blocks
+ * on a full pipe); its stderr is kept (the last lines) for failure messages. Every wait is bounded,
+ * and {@link #close()} kills the child if it is still alive, so a failing test never leaves a
+ * process behind.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
   private static final int STDERR_LINES_KEPT = 200;
 
   /** Marks the end of stdout in the line queue. */
@@ -57,8 +58,8 @@ final class ChildJvm implements AutoCloseable {
    *
    * @param name a short name for messages and thread names
    */
-  static ChildJvm start(String name, List<String> jvmOptions, Class<?> mainClass, String... args)
-      throws IOException {
+  public static ChildJvm start(
+      String name, List<String> jvmOptions, Class<?> mainClass, String... args) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     List<String> command = new ArrayList<>();
     command.add(java.toString());
@@ -71,11 +72,11 @@ final class ChildJvm implements AutoCloseable {
     return new ChildJvm(name, builder.start());
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  boolean isAlive() {
+  public boolean isAlive() {
     return process.isAlive();
   }
 
@@ -85,7 +86,7 @@ final class ChildJvm implements AutoCloseable {
    *
    * @throws AssertionError if no line matches within the timeout or stdout ends first
    */
-  String await(Predicate<String> matcher, Duration timeout, String what) {
+  public String await(Predicate<String> matcher, Duration timeout, String what) {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       String line = nextLine(deadline, what);
@@ -95,7 +96,7 @@ final class ChildJvm implements AutoCloseable {
     }
   }
 
-  String awaitPrefix(String prefix, Duration timeout) {
+  public String awaitPrefix(String prefix, Duration timeout) {
     return await(line -> line.startsWith(prefix), timeout, "a line starting with '" + prefix + "'");
   }
 
@@ -104,7 +105,7 @@ final class ChildJvm implements AutoCloseable {
    *
    * @throws AssertionError on timeout or at the end of stdout
    */
-  String nextLine(long deadlineNanos, String what) {
+  public String nextLine(long deadlineNanos, String what) {
     if (ended) {
       throw failure("stdout had ended while waiting for " + what);
     }
@@ -132,14 +133,14 @@ final class ChildJvm implements AutoCloseable {
    * signal but also closes our ends of the child's pipes, so the output the child writes while it
    * shuts down would be lost (and the child would see its stdin close).
    */
-  void terminate() {
+  public void terminate() {
     if (!process.toHandle().destroy()) {
       throw failure("could not send SIGTERM");
     }
   }
 
   /** Sends SIGKILL (on Unix): the child stops at once, no hooks, no flushing. */
-  void kill() {
+  public void kill() {
     if (!process.toHandle().destroyForcibly() && process.isAlive()) {
       throw failure("could not send SIGKILL");
     }
@@ -151,7 +152,7 @@ final class ChildJvm implements AutoCloseable {
    * @return the exit code
    * @throws AssertionError if it does not exit within the timeout
    */
-  int awaitExit(Duration timeout) {
+  public int awaitExit(Duration timeout) {
     try {
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         throw failure("did not exit within " + timeout);
@@ -169,20 +170,20 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** Every stdout line read so far, in order, including those already taken. */
-  List<String> stdout() {
+  public List<String> stdout() {
     synchronized (stdout) {
       return new ArrayList<>(stdout);
     }
   }
 
   /** The last lines of stderr, for messages. */
-  String stderrTail() {
+  public String stderrTail() {
     synchronized (stderr) {
       return String.join("\n", stderr);
     }
   }
 
-  AssertionError failure(String message) {
+  public AssertionError failure(String message) {
     String exit = process.isAlive() ? "still running" : "exit code " + process.exitValue();
     return new AssertionError(
         "child JVM '"

@@ -484,6 +484,19 @@ class JavaSessionSerializerTest {
   // ------------------------------------------------------------------ format 2 details
 
   @Test
+  void aCaseInsensitiveTreeMapKeepsItsOrder() {
+    // what Spring Security's saved request holds: its headers in such a map
+    TreeMap<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    headers.put("Accept", "text/html");
+
+    @SuppressWarnings("unchecked")
+    TreeMap<String, String> back = (TreeMap<String, String>) roundTrip(java, headers);
+
+    assertThat(back.get("accept")).isEqualTo("text/html");
+    assertThat(back.comparator()).isSameAs(String.CASE_INSENSITIVE_ORDER);
+  }
+
+  @Test
   void aFailingAttributeIsNamedInTheMessage() {
     byte[] bytes =
         SessionSerializer.java("dev.memfilestore.ReadObjectTrap")

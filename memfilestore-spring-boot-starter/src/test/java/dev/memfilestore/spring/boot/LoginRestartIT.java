@@ -62,9 +62,8 @@ class LoginRestartIT {
   }
 
   private void against(ChildJvm app, Step step) throws Exception {
-    int port = port(app);
     try {
-      step.run(port);
+      step.run(port(app));
     } catch (AssertionError e) {
       List<String> out = app.stdout();
       AssertionError failure =

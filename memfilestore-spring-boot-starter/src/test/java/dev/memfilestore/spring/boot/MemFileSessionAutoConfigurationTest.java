@@ -1,16 +1,21 @@
 package dev.memfilestore.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.memfilestore.Durability;
 import dev.memfilestore.spring.MemFileSessionRepository;
 import dev.memfilestore.spring.MemFileSessionRepository.MemFileSession;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import jakarta.servlet.http.HttpSessionEvent;
+import jakarta.servlet.http.HttpSessionListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -219,6 +224,50 @@ class MemFileSessionAutoConfigurationTest {
               assertThat(registry.get("memfilestore.sessions.evicted").functionCounter().count())
                   .isZero();
             });
+  }
+
+  @Test
+  void httpSessionListenersHearOfCreatedDeletedAndExpiredSessions() {
+    runner()
+        .withPropertyValues("memfilestore.check-period=50ms")
+        .withUserConfiguration(Listener.class)
+        .run(
+            context -> {
+              MemFileSessionRepository repository = context.getBean(MemFileSessionRepository.class);
+              List<String> heard = context.getBean(Listener.class).heard;
+              MemFileSession deleted = repository.createSession();
+              repository.save(deleted);
+              repository.deleteById(deleted.getId());
+              MemFileSession expiring = repository.createSession();
+              expiring.setMaxInactiveInterval(Duration.ofMillis(100));
+              repository.save(expiring);
+
+              await()
+                  .atMost(Duration.ofSeconds(10))
+                  .until(() -> heard.contains("destroyed " + expiring.getId()));
+              assertThat(heard)
+                  .containsExactly(
+                      "created " + deleted.getId(),
+                      "destroyed " + deleted.getId(),
+                      "created " + expiring.getId(),
+                      "destroyed " + expiring.getId());
+            });
+  }
+
+  /** An application's HttpSessionListener, reached through Spring Session's event bridge. */
+  @Configuration(proxyBeanMethods = false)
+  static class Listener implements HttpSessionListener {
+    final List<String> heard = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void sessionCreated(HttpSessionEvent event) {
+      heard.add("created " + event.getSession().getId());
+    }
+
+    @Override
+    public void sessionDestroyed(HttpSessionEvent event) {
+      heard.add("destroyed " + event.getSession().getId());
+    }
   }
 
   @Configuration(proxyBeanMethods = false)

@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A real Spring Boot application with form login, in a child JVM, over real HTTP: a user who logged
  * in stays logged in, with the session's attributes, when the application is stopped and started
- * again on the same file, and when it is killed with SIGKILL (the default JOURNAL durability).
+ * again on the same file, and when it is killed with SIGKILL (the default JOURNAL durability); the
+ * principal index serves Actuator's sessions endpoint and Spring Security's concurrent-session
+ * control.
  */
 class LoginRestartIT {
   private static final Duration START = Duration.ofSeconds(90);
@@ -114,6 +116,11 @@ class LoginRestartIT {
             assertThat(get(port, "/visits", cookie[0]).body()).isEqualTo("ada 5");
             assertThat(get(port, "/actuator/sessions?username=ada", null).body())
                 .contains(sessionId(cookie[0]));
+            // Spring Security's concurrent-session control (at most one session per user)
+            // finds the older session through the principal index and expires it
+            String second = logIn(port);
+            assertThat(get(port, "/visits", second).body()).isEqualTo("ada 1");
+            assertThat(get(port, "/visits", cookie[0]).body()).contains("expired");
             HttpResponse<String> stranger = get(port, "/visits", "SESSION=bm90LWEtc2Vzc2lvbg");
             assertThat(stranger.statusCode()).isEqualTo(302);
             assertThat(stranger.headers().firstValue("Location").orElse("")).endsWith("/login");

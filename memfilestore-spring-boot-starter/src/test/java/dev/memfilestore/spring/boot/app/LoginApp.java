@@ -14,6 +14,9 @@ import org.springframework.security.core.userdetails.User;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.provisioning.InMemoryUserDetailsManager;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.session.FindByIndexNameSessionRepository;
+import org.springframework.session.Session;
+import org.springframework.session.security.SpringSessionBackedSessionRegistry;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -30,10 +33,17 @@ public class LoginApp {
   }
 
   @Bean
-  SecurityFilterChain security(HttpSecurity http) throws Exception {
+  SecurityFilterChain security(
+      HttpSecurity http, FindByIndexNameSessionRepository<? extends Session> sessions)
+      throws Exception {
     http.authorizeHttpRequests(
             a -> a.requestMatchers("/actuator/**").permitAll().anyRequest().authenticated())
-        .formLogin(Customizer.withDefaults());
+        .formLogin(Customizer.withDefaults())
+        // one session per user: a new login expires the older one, through the principal index
+        .sessionManagement(
+            s ->
+                s.maximumSessions(1)
+                    .sessionRegistry(new SpringSessionBackedSessionRegistry<>(sessions)));
     return http.build();
   }
 

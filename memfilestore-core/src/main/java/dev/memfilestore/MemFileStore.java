@@ -154,6 +154,8 @@ public final class MemFileStore implements AutoCloseable {
 
   private final Object timerLock = new Object();
   private ScheduledExecutorService timer; // guarded by timerLock
+  // The context class loader of the thread that built the store, given to the timer's threads.
+  private final ClassLoader contextLoader = Thread.currentThread().getContextClassLoader();
   private ScheduledFuture<?> pruneTask; // guarded by timerLock
   private ScheduledFuture<?> saveTask; // guarded by timerLock
   private ScheduledFuture<?> journalTask; // guarded by timerLock
@@ -724,6 +726,9 @@ public final class MemFileStore implements AutoCloseable {
               r -> {
                 Thread t = new Thread(r, "memfilestore-timer");
                 t.setDaemon(true);
+                // the loader of the thread that built the store (a web application's, in a
+                // container), whichever thread starts the timer: attribute classes load through it
+                t.setContextClassLoader(contextLoader);
                 return t;
               });
     }
@@ -884,6 +889,7 @@ public final class MemFileStore implements AutoCloseable {
   }
 
   private void close(boolean atShutdown) {
+    ScheduledExecutorService stoppedTimer = null;
     synchronized (timerLock) {
       if (closed) {
         return;
@@ -897,8 +903,12 @@ public final class MemFileStore implements AutoCloseable {
       }
       if (timer != null) {
         timer.shutdown(); // no interrupt: it would close a journal channel in the middle of a force
+        stoppedTimer = timer;
         timer = null;
       }
+    }
+    if (stoppedTimer != null && !Thread.currentThread().getName().equals("memfilestore-timer")) {
+      awaitTimer(stoppedTimer);
     }
     awaitChangesInFlight(); // from here on, every change is refused or already in memory
     if (saveFile == null) {
@@ -925,6 +935,20 @@ public final class MemFileStore implements AutoCloseable {
           }
         }
       }
+    }
+  }
+
+  /**
+   * Waits (a bounded time) for the timer's threads to end, so that none outlives the store: a
+   * container that unloads the application would see a leaked thread holding its class loader.
+   */
+  private void awaitTimer(ScheduledExecutorService stopped) {
+    try {
+      if (!stopped.awaitTermination(30, TimeUnit.SECONDS)) {
+        log.warn("The store's timer did not stop within 30 s; a snapshot may still be running");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

@@ -567,4 +567,30 @@ class MemFileStoreTest {
       assertThat(Set.of(Files.readString(file).split("\n"))).hasSize(4);
     }
   }
+
+  @Test
+  void timerThreadsUseTheBuildersContextLoaderAndEndWithClose() throws Exception {
+    ClassLoader webapp = new ClassLoader(getClass().getClassLoader()) {};
+    MemFileStore[] built = new MemFileStore[1];
+    Thread builder =
+        new Thread(
+            () ->
+                built[0] =
+                    MemFileStore.builder().checkPeriod(Duration.ofMillis(5)).clock(clock).build());
+    builder.setContextClassLoader(webapp);
+    builder.start();
+    builder.join();
+    MemFileStore store = built[0];
+    Thread.sleep(50);
+    List<Thread> timers =
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().equals("memfilestore-timer"))
+            .filter(t -> t.getContextClassLoader() == webapp)
+            .toList();
+    assertThat(timers).isNotEmpty();
+
+    store.close();
+
+    assertThat(timers).noneMatch(Thread::isAlive);
+  }
 }

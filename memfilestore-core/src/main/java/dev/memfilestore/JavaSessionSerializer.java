@@ -2,24 +2,36 @@ package dev.memfilestore;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InvalidClassException;
 import java.io.NotSerializableException;
 import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.io.ObjectStreamClass;
 import java.io.ObjectStreamException;
+import java.io.OutputStream;
+import java.io.StreamCorruptedException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Java serialization of the attribute map, read back through an {@link ObjectInputFilter} that
+ * Java serialization of each attribute value, read back through an {@link ObjectInputFilter} that
  * allows only allow-listed classes (for arrays, their element class) and bounds the graph.
+ *
+ * <p>Format 2: the session's times, then each attribute as its name and its own serialization
+ * stream. One stream per value lets a tool list names and types without the application's classes
+ * (see {@link #raw(byte[])}) and names the attribute that fails.
  */
 final class JavaSessionSerializer implements SessionSerializer {
-  private static final int FORMAT = 1;
+  private static final int FORMAT = 2;
   private static final long MAX_DEPTH = 64;
   private static final long MAX_REFERENCES = 1_000_000;
   private static final long MAX_ARRAY_LENGTH = 16 * 1024 * 1024;
@@ -70,8 +82,7 @@ final class JavaSessionSerializer implements SessionSerializer {
   @Override
   public byte[] serialize(SessionData session) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
-    String refused;
-    try (CheckingOutputStream out = new CheckingOutputStream(bytes, allowList)) {
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(FORMAT);
       writeInstant(out, session.getCreationTime());
       writeInstant(out, session.getLastAccessedTime());
@@ -81,18 +92,45 @@ final class JavaSessionSerializer implements SessionSerializer {
         out.writeLong(maxInactive.getSeconds());
         out.writeInt(maxInactive.getNano());
       }
-      out.writeObject(new HashMap<>(session.attributes()));
+      Map<String, Object> attributes = session.attributes();
+      out.writeInt(attributes.size());
+      ByteArrayOutputStream value = new ByteArrayOutputStream(256);
+      for (Map.Entry<String, Object> e : attributes.entrySet()) {
+        value.reset();
+        writeValue(value, e.getKey(), e.getValue());
+        out.writeUTF(e.getKey());
+        out.writeInt(value.size());
+        value.writeTo(out);
+      }
+    } catch (IOException e) {
+      throw new SessionSerializationException("cannot serialize the session: " + e, e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** Writes one attribute value as its own stream, refusing what the reader would refuse. */
+  private void writeValue(ByteArrayOutputStream to, String name, Object value) {
+    String refused;
+    try (CheckingOutputStream out = new CheckingOutputStream(to, allowList)) {
+      out.writeObject(value);
       refused = out.refused;
     } catch (NotSerializableException e) {
       throw new SessionSerializationException(
-          "an attribute holds a " + e.getMessage() + ", which is not java.io.Serializable", e);
+          "attribute '"
+              + name
+              + "' holds a "
+              + e.getMessage()
+              + ", which is not java.io.Serializable",
+          e);
     } catch (IOException | RuntimeException e) {
-      throw new SessionSerializationException("cannot serialize the session: " + e, e);
+      throw new SessionSerializationException("cannot serialize attribute '" + name + "': " + e, e);
     }
     if (refused != null) {
       // Refused now, or every later read of this session would fail.
       throw new SessionSerializationException(
-          "an attribute holds a "
+          "attribute '"
+              + name
+              + "' holds a "
               + refused
               + ", which is not on the serializer's allow-list, so it could not be read back."
               + " Add it with SessionSerializer.java(\""
@@ -100,33 +138,44 @@ final class JavaSessionSerializer implements SessionSerializer {
               + "\")",
           null);
     }
-    return bytes.toByteArray();
   }
 
   @Override
   public SessionData deserialize(byte[] bytes) {
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
-      in.setObjectInputFilter(filter);
-      int format = in.readInt();
-      if (format != FORMAT) {
-        throw new InvalidClassException("unknown session format " + format);
+    String attribute = null;
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+      Instant created;
+      Instant accessed;
+      Duration maxInactive;
+      int count;
+      try {
+        readFormat(in);
+        created = readInstant(in);
+        accessed = readInstant(in);
+        maxInactive = in.readBoolean() ? Duration.ofSeconds(in.readLong(), in.readInt()) : null;
+        count = in.readInt();
+      } catch (IOException e) {
+        throw new InvalidClassException("damaged session header: " + e);
       }
-      Instant created = readInstant(in);
-      Instant accessed = readInstant(in);
-      Duration maxInactive =
-          in.readBoolean() ? Duration.ofSeconds(in.readLong(), in.readInt()) : null;
-      Object attributes = in.readObject();
-      if (!(attributes instanceof Map)) {
-        throw new InvalidClassException("session attributes are not a map");
+      HashMap<String, Object> attributes = new HashMap<>();
+      for (int i = 0; i < count; i++) {
+        attribute = in.readUTF();
+        byte[] value = in.readNBytes(checkedLength(in.readInt(), in));
+        try (ObjectInputStream values = new AllowListInputStream(value, allowList)) {
+          values.setObjectInputFilter(filter);
+          attributes.put(attribute, values.readObject());
+        }
       }
-      HashMap<String, Object> copy = new HashMap<>();
-      for (Map.Entry<?, ?> e : ((Map<?, ?>) attributes).entrySet()) {
-        copy.put((String) e.getKey(), e.getValue());
+      if (in.available() > 0) {
+        throw new InvalidClassException("trailing bytes after the last attribute");
       }
-      return new SessionData(created, accessed, maxInactive, copy);
+      return new SessionData(created, accessed, maxInactive, attributes);
     } catch (ObjectStreamException e) {
       throw new SessionSerializationException(
-          "refused to read a session: "
+          "refused to read a session"
+              + (attribute == null ? "" : " (attribute '" + attribute + "')")
+              + ": "
               + e.getMessage()
               + " (if this is your own Serializable type, add it with SessionSerializer.java("
               + "\"com.example.YourType\"))",
@@ -136,13 +185,194 @@ final class JavaSessionSerializer implements SessionSerializer {
     }
   }
 
-  private static void writeInstant(ObjectOutputStream out, Instant t) throws IOException {
+  /**
+   * Describes a session without loading any of its attributes' classes: its times, and for each
+   * attribute the class named at the head of its stream and, for strings and boxed primitives, the
+   * value's text. For tools that inspect a save file without the application's classes.
+   *
+   * @throws SessionSerializationException if the bytes are not a session of this format
+   */
+  static Raw raw(byte[] bytes) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+      readFormat(in);
+      Instant created = readInstant(in);
+      Instant accessed = readInstant(in);
+      Duration maxInactive =
+          in.readBoolean() ? Duration.ofSeconds(in.readLong(), in.readInt()) : null;
+      int count = in.readInt();
+      Map<String, RawValue> attributes = new LinkedHashMap<>();
+      for (int i = 0; i < count; i++) {
+        String name = in.readUTF();
+        byte[] value = in.readNBytes(checkedLength(in.readInt(), in));
+        attributes.put(name, rawValue(value));
+      }
+      return new Raw(created, accessed, maxInactive, attributes);
+    } catch (IOException | RuntimeException e) {
+      throw new SessionSerializationException("not a java-serialized session: " + e, e);
+    }
+  }
+
+  /** A session as {@link #raw(byte[])} sees it. */
+  record Raw(
+      Instant created, Instant accessed, Duration maxInactive, Map<String, RawValue> attributes) {}
+
+  /**
+   * One attribute as {@link #raw(byte[])} sees it.
+   *
+   * @param type the class named at the head of the value's stream ("null" for null, "proxy" for a
+   *     proxy), as written: never loaded
+   * @param text the value's text for a string or boxed primitive, else null
+   * @param length the length of the value's stream in bytes
+   */
+  record RawValue(String type, String text, int length) {}
+
+  private static final byte[] STREAM_HEAD = {(byte) 0xAC, (byte) 0xED, 0x00, 0x05};
+  private static final byte TC_NULL = 0x70;
+  private static final byte TC_CLASSDESC = 0x72;
+  private static final byte TC_OBJECT = 0x73;
+  private static final byte TC_STRING = 0x74;
+  private static final byte TC_ARRAY = 0x75;
+  private static final byte TC_LONGSTRING = 0x7C;
+  private static final byte TC_PROXYCLASSDESC = 0x7D;
+  private static final byte TC_ENUM = 0x7E;
+
+  /** Only these are ever instantiated by {@link #raw(byte[])}: final JDK classes, no hooks. */
+  private static final Set<String> TEXT_TYPES =
+      Set.of(
+          "java.lang.Boolean",
+          "java.lang.Character",
+          "java.lang.Byte",
+          "java.lang.Short",
+          "java.lang.Integer",
+          "java.lang.Long",
+          "java.lang.Float",
+          "java.lang.Double");
+
+  private static RawValue rawValue(byte[] value) throws IOException {
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(value));
+    byte[] head = in.readNBytes(STREAM_HEAD.length);
+    if (!Arrays.equals(head, STREAM_HEAD)) {
+      throw new StreamCorruptedException("an attribute value is not a Java serialization stream");
+    }
+    byte tag = in.readByte();
+    switch (tag) {
+      case TC_NULL:
+        return new RawValue("null", null, value.length);
+      case TC_STRING:
+        return new RawValue("java.lang.String", in.readUTF(), value.length);
+      case TC_LONGSTRING:
+        return new RawValue("java.lang.String", null, value.length);
+      case TC_OBJECT:
+      case TC_ARRAY:
+      case TC_ENUM:
+        byte descriptor = in.readByte();
+        if (descriptor == TC_PROXYCLASSDESC) {
+          return new RawValue("proxy", null, value.length);
+        }
+        if (descriptor != TC_CLASSDESC) {
+          throw new StreamCorruptedException("unexpected class descriptor " + descriptor);
+        }
+        String type = in.readUTF();
+        String text = null;
+        if (tag == TC_OBJECT && TEXT_TYPES.contains(type)) {
+          text = String.valueOf(readOnly(value, TEXT_TYPES));
+        }
+        return new RawValue(type, text, value.length);
+      default:
+        throw new StreamCorruptedException("unexpected value tag " + tag);
+    }
+  }
+
+  /** Reads a value whose classes must all be among {@code types} (plus Number, their super). */
+  private static Object readOnly(byte[] value, Set<String> types) throws IOException {
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(value))) {
+      in.setObjectInputFilter(
+          info -> {
+            Class<?> c = info.serialClass();
+            if (c == null) {
+              return ObjectInputFilter.Status.UNDECIDED;
+            }
+            return types.contains(c.getName()) || c == Number.class
+                ? ObjectInputFilter.Status.ALLOWED
+                : ObjectInputFilter.Status.REJECTED;
+          });
+      return in.readObject();
+    } catch (ClassNotFoundException e) {
+      throw new InvalidClassException(e.getMessage());
+    }
+  }
+
+  private static void readFormat(DataInputStream in) throws IOException {
+    int format = in.readInt();
+    if (format != FORMAT) {
+      throw new InvalidClassException(
+          "unknown session format "
+              + format
+              + " (this version reads format "
+              + FORMAT
+              + "; format 1 was written by a pre-release build)");
+    }
+  }
+
+  private static int checkedLength(int length, DataInputStream in) throws IOException {
+    if (length < 0 || length > in.available()) {
+      throw new StreamCorruptedException("attribute length " + length + " runs past the session");
+    }
+    return length;
+  }
+
+  private static void writeInstant(DataOutputStream out, Instant t) throws IOException {
     out.writeLong(t.getEpochSecond());
     out.writeInt(t.getNano());
   }
 
-  private static Instant readInstant(ObjectInputStream in) throws IOException {
+  private static Instant readInstant(DataInputStream in) throws IOException {
     return Instant.ofEpochSecond(in.readLong(), in.readInt());
+  }
+
+  /**
+   * Checks every class name against the allow-list before it is loaded, and loads through the
+   * thread's context class loader when it has one: in a servlet container that is the web
+   * application's loader, which can see the application's attribute types.
+   */
+  private static final class AllowListInputStream extends ObjectInputStream {
+    private final TypeAllowList allowList;
+
+    AllowListInputStream(byte[] value, TypeAllowList allowList) throws IOException {
+      super(new ByteArrayInputStream(value));
+      this.allowList = allowList;
+    }
+
+    @Override
+    protected Class<?> resolveClass(ObjectStreamClass desc)
+        throws IOException, ClassNotFoundException {
+      String name = desc.getName();
+      String element = name;
+      while (element.startsWith("[")) {
+        element = element.substring(1);
+      }
+      if (element.startsWith("L") && element.endsWith(";")) {
+        element = element.substring(1, element.length() - 1);
+      } else if (!element.equals(name)) {
+        element = "int"; // an array of a primitive type: nothing to instantiate
+      }
+      boolean internalArray =
+          !element.equals(name)
+              && (element.equals("java.lang.Object") || element.equals("java.util.Map$Entry"));
+      if (!internalArray && !element.equals("int") && !allowList.allows(element)) {
+        throw new InvalidClassException(name, "not on the serializer's allow-list");
+      }
+      ClassLoader context = Thread.currentThread().getContextClassLoader();
+      if (context != null) {
+        try {
+          return Class.forName(name, false, context);
+        } catch (ClassNotFoundException e) {
+          // not visible there: the default resolution below
+        }
+      }
+      return super.resolveClass(desc);
+    }
   }
 
   /** Notes the first class written that the reading filter would refuse. */
@@ -150,7 +380,7 @@ final class JavaSessionSerializer implements SessionSerializer {
     private final TypeAllowList allowList;
     String refused;
 
-    CheckingOutputStream(ByteArrayOutputStream out, TypeAllowList allowList) throws IOException {
+    CheckingOutputStream(OutputStream out, TypeAllowList allowList) throws IOException {
       super(out);
       this.allowList = allowList;
     }

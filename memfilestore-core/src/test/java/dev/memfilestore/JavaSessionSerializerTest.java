@@ -471,13 +471,139 @@ class JavaSessionSerializerTest {
   @Test
   void unknownFormatVersionIsRefused() {
     byte[] bytes = java.serialize(session("n", 1L));
-    // The stream header is 4 bytes, then a block-data marker and length, then the format int.
-    assertThat(Arrays.copyOfRange(bytes, 6, 10)).containsExactly(0, 0, 0, 1);
+    // The session starts with its format number, a big-endian int.
+    assertThat(Arrays.copyOfRange(bytes, 0, 4)).containsExactly(0, 0, 0, 2);
     byte[] changed = bytes.clone();
-    changed[9] = 99;
+    changed[3] = 99;
 
     assertThatThrownBy(() -> java.deserialize(changed))
         .isInstanceOf(SessionSerializationException.class)
         .hasMessageContaining("99");
+  }
+
+  // ------------------------------------------------------------------ format 2 details
+
+  @Test
+  void aFailingAttributeIsNamedInTheMessage() {
+    byte[] bytes =
+        SessionSerializer.java("dev.memfilestore.ReadObjectTrap")
+            .serialize(session("cartTrap", new ReadObjectTrap("named-" + UUID.randomUUID())));
+
+    assertThatThrownBy(() -> java.deserialize(bytes))
+        .isInstanceOf(SessionSerializationException.class)
+        .hasMessageContaining("'cartTrap'")
+        .hasMessageContaining("dev.memfilestore.ReadObjectTrap");
+  }
+
+  @Test
+  void everyTruncationOfASessionIsRefused() {
+    SessionData s = session("visit", new Visit("/a", 3L, CREATED, Plan.PRO));
+    s.setAttribute("name", "ada");
+    byte[] bytes = java.serialize(s);
+
+    for (int length = 0; length < bytes.length; length++) {
+      byte[] cut = Arrays.copyOf(bytes, length);
+      assertThatThrownBy(() -> java.deserialize(cut))
+          .as("cut at %d of %d", length, bytes.length)
+          .isInstanceOf(SessionSerializationException.class);
+    }
+  }
+
+  @Test
+  void rawDescribesASessionWithoutLoadingItsClasses() {
+    String token = "raw-" + UUID.randomUUID();
+    SessionData s = new SessionData(CREATED);
+    s.setLastAccessedTime(ACCESSED);
+    s.setMaxInactiveInterval(Duration.ofMinutes(30));
+    s.setAttribute("user", "ada");
+    s.setAttribute("visits", 7L);
+    s.setAttribute("ratio", 0.5d);
+    s.setAttribute("trap", new ReadObjectTrap(token));
+    s.setAttribute("ints", new int[] {1, 2});
+    s.setAttribute("plan", Plan.PRO);
+    byte[] bytes = SessionSerializer.java("dev.memfilestore.**").serialize(s);
+
+    JavaSessionSerializer.Raw raw = JavaSessionSerializer.raw(bytes);
+
+    assertThat(raw.created()).isEqualTo(CREATED);
+    assertThat(raw.accessed()).isEqualTo(ACCESSED);
+    assertThat(raw.maxInactive()).isEqualTo(Duration.ofMinutes(30));
+    Map<String, JavaSessionSerializer.RawValue> a = raw.attributes();
+    assertThat(a.get("user")).extracting("type", "text").containsExactly("java.lang.String", "ada");
+    assertThat(a.get("visits")).extracting("type", "text").containsExactly("java.lang.Long", "7");
+    assertThat(a.get("ratio"))
+        .extracting("type", "text")
+        .containsExactly("java.lang.Double", "0.5");
+    assertThat(a.get("trap"))
+        .extracting("type", "text")
+        .containsExactly("dev.memfilestore.ReadObjectTrap", null);
+    assertThat(a.get("ints").type()).isEqualTo("[I");
+    assertThat(a.get("plan").type()).isEqualTo("dev.memfilestore.fixtures.Plan");
+    assertThat(a.get("trap").length()).isPositive();
+    assertThat(ReadObjectTrap.RESOLVED).doesNotContain(token);
+    assertThat(ReadObjectTrap.READ).doesNotContain(token);
+  }
+
+  @Test
+  void rawRefusesWhatIsNotASession() {
+    for (byte[] bytes :
+        List.of(
+            new byte[0], "not java".getBytes(StandardCharsets.UTF_8), new byte[] {0, 0, 0, 1})) {
+      assertThatThrownBy(() -> JavaSessionSerializer.raw(bytes))
+          .isInstanceOf(SessionSerializationException.class);
+    }
+  }
+
+  @Test
+  void classesResolveThroughTheContextClassLoader() throws Exception {
+    byte[] bytes = java.serialize(session("visit", new Visit("/a", 3L, CREATED, Plan.PRO)));
+    ClassLoader webapp = new ChildFirstLoader("dev.memfilestore.fixtures.", getClass());
+    Thread thread = Thread.currentThread();
+    ClassLoader before = thread.getContextClassLoader();
+    Object visit;
+    try {
+      thread.setContextClassLoader(webapp);
+      visit = java.deserialize(bytes).getAttribute("visit");
+    } finally {
+      thread.setContextClassLoader(before);
+    }
+
+    assertThat(visit.getClass().getName()).isEqualTo(Visit.class.getName());
+    assertThat(visit.getClass().getClassLoader()).isSameAs(webapp);
+  }
+
+  /** Defines the classes of one package itself, as a web application's class loader does. */
+  private static final class ChildFirstLoader extends ClassLoader {
+    private final String prefix;
+    private final Class<?> anchor;
+
+    ChildFirstLoader(String prefix, Class<?> anchor) {
+      super(anchor.getClassLoader());
+      this.prefix = prefix;
+      this.anchor = anchor;
+    }
+
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+      synchronized (getClassLoadingLock(name)) {
+        if (!name.startsWith(prefix)) {
+          return super.loadClass(name, resolve);
+        }
+        Class<?> c = findLoadedClass(name);
+        if (c == null) {
+          String resource = "/" + name.replace('.', '/') + ".class";
+          try (var in = anchor.getResourceAsStream(resource)) {
+            if (in == null) {
+              throw new ClassNotFoundException(name);
+            }
+            byte[] code = in.readAllBytes();
+            c = defineClass(name, code, 0, code.length);
+          } catch (IOException e) {
+            throw new ClassNotFoundException(name, e);
+          }
+        }
+        return c;
+      }
+    }
   }
 }

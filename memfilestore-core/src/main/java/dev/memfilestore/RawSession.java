@@ -3,10 +3,7 @@ package dev.memfilestore;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.ObjectInputFilter;
-import java.io.ObjectInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +17,8 @@ import java.util.List;
  * {@link SaveFileInspector}, which must read files of applications whose classes it does not have,
  * and must never instantiate a type a planted file names.
  *
- * @param attributes null when the encoding does not reveal them without the application's classes
+ * @param created null for a custom serializer's session (so too {@code accessed})
+ * @param attributes null for a custom serializer's session
  */
 record RawSession(
     Instant created,
@@ -29,17 +27,29 @@ record RawSession(
     List<SaveFileInspector.Attribute> attributes) {
   private static final JsonFactory JSON = new JsonFactory();
 
-  /** The format number the Java serializer writes first (the layout of the times that follow). */
-  private static final int JAVA_FORMAT_1 = 1;
+  /** What is shown of a custom serializer's session: nothing but its size. */
+  private static final RawSession OPAQUE = new RawSession(null, null, null, null);
 
   /**
    * Decodes a session.
    *
-   * @param json whether the bytes are the JSON serializer's object (else a Java-serialized stream)
-   * @return null if the bytes are not a session of that encoding
+   * @param json whether the bytes are the JSON serializer's object (else base64 in the file)
+   * @param serializer the serializer's name, or null if unknown
+   * @return null if the bytes are not a session of that serializer; a session without times or
+   *     attributes for a custom serializer, whose bytes only it can read
    */
-  static RawSession decode(byte[] bytes, boolean json) {
-    return json ? json(bytes) : java(bytes);
+  static RawSession decode(byte[] bytes, boolean json, String serializer) {
+    if (json) {
+      return json(bytes);
+    }
+    if ("java".equals(serializer)) {
+      return java(bytes);
+    }
+    if (serializer == null) {
+      RawSession java = java(bytes); // the header is lost: the java serializer is likeliest
+      return java == null ? OPAQUE : java;
+    }
+    return OPAQUE;
   }
 
   private static RawSession json(byte[] bytes) {
@@ -136,24 +146,24 @@ record RawSession(
   }
 
   /**
-   * The Java serializer's stream: a format number and the times are primitive block data, read
-   * without resolving any class; the attribute map that follows is an object graph, so it is left
-   * unread (a filter that rejects every class makes sure of it).
+   * The Java serializer's format: the times, then each attribute's name and own stream, whose head
+   * names its class without loading it (see {@link JavaSessionSerializer#raw(byte[])}).
    */
   private static RawSession java(byte[] bytes) {
-    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
-      in.setObjectInputFilter(info -> ObjectInputFilter.Status.REJECTED);
-      int format = in.readInt();
-      if (format != JAVA_FORMAT_1) {
-        return null;
-      }
-      Instant created = Instant.ofEpochSecond(in.readLong(), in.readInt());
-      Instant accessed = Instant.ofEpochSecond(in.readLong(), in.readInt());
-      Duration maxInactive =
-          in.readBoolean() ? Duration.ofSeconds(in.readLong(), in.readInt()) : null;
-      return new RawSession(created, accessed, maxInactive, null);
-    } catch (IOException | RuntimeException e) {
+    JavaSessionSerializer.Raw raw;
+    try {
+      raw = JavaSessionSerializer.raw(bytes);
+    } catch (SessionSerializationException e) {
       return null;
     }
+    List<SaveFileInspector.Attribute> attributes = new ArrayList<>();
+    raw.attributes()
+        .forEach(
+            (name, value) ->
+                attributes.add(
+                    new SaveFileInspector.Attribute(
+                        name, "null".equals(value.type()) ? null : value.type(), value.text())));
+    return new RawSession(
+        raw.created(), raw.accessed(), raw.maxInactive(), List.copyOf(attributes));
   }
 }

@@ -29,8 +29,9 @@ import javax.crypto.SecretKey;
  * <p>It works on the records as they are stored and never deserializes a session: it needs none of
  * the application's classes and instantiates nothing a planted file could name. What it shows of a
  * session (times, attribute names, type names, and the text of simple values) is read from the
- * bytes without loading a class. With the {@code json} serializer every attribute is shown; with
- * the {@code java} serializer only the times are, as the attribute map is an object graph.
+ * bytes without loading a class: every attribute's name and type, and the value's text for JSON
+ * values (the {@code json} serializer) or strings and boxed primitives (the {@code java}
+ * serializer). Of a custom serializer's sessions only ids, expiry and sizes are known.
  *
  * <p>{@link #forEachSession} sees what {@link MemFileStore.Builder#build()} would load: the
  * snapshot, then the journals replayed in order (the last record of an id wins, a delete removes
@@ -91,12 +92,12 @@ public final class SaveFileInspector {
    *
    * @param id the session id (a secret: show it only when asked)
    * @param expires when it expires, or null if it never expires by time
-   * @param created when it was created
+   * @param created when it was created (null for a custom serializer's session, whose bytes only it
+   *     can read; so too {@code accessed})
    * @param accessed when it was last accessed
    * @param maxInactive its own inactivity limit, or null if it leaves that to the store
    * @param size the size of its serialized form in bytes
-   * @param attributes its attributes, or null if its encoding does not reveal them without the
-   *     application's classes (the {@code java} serializer)
+   * @param attributes its attributes, or null for a custom serializer's session
    * @param data the session as the file holds it: its JSON (encoding {@code json}) or the base64 of
    *     its bytes (encoding {@code base64}); what {@link #decode} takes back
    * @param file the file its record was read from, or null for one made by {@link #decode}
@@ -681,7 +682,7 @@ public final class SaveFileInspector {
     }
     byte[] bytes = e.session();
     boolean json = isJson(bytes);
-    RawSession raw = RawSession.decode(bytes, json);
+    RawSession raw = RawSession.decode(bytes, json, header.serializer());
     if (raw == null) {
       return null;
     }

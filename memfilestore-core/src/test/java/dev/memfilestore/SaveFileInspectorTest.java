@@ -275,7 +275,7 @@ class SaveFileInspectorTest {
   }
 
   @Test
-  void javaSerializedSessionsShowTheirTimesAndCopyByteForByte() throws IOException {
+  void javaSerializedSessionsShowNamesTypesAndSimpleValuesAndCopyByteForByte() throws IOException {
     Path file = dir.resolve("s.json");
     try (MemFileStore store = builder(file).serializer(SessionSerializer.java()).build()) {
       store.set("a", session("ada", 1));
@@ -284,6 +284,15 @@ class SaveFileInspectorTest {
     assertThat(inspector.header().serializer()).isEqualTo("java");
     SaveFileInspector.Session a = sessions(inspector).get(0);
     assertThat(a.created()).isEqualTo(Instant.parse("2026-01-01T00:00:00Z"));
+    assertThat(a.principal()).isEqualTo("ada");
+    assertThat(a.attributes())
+        .contains(
+            new SaveFileInspector.Attribute("user", "java.lang.String", "ada"),
+            new SaveFileInspector.Attribute("visits", "java.lang.Long", "1"));
+    assertThat(a.attributes())
+        .filteredOn(x -> x.name().equals("roles"))
+        .singleElement()
+        .satisfies(x -> assertThat(x.value()).isNull());
     assertThat(inspector.verify().intact()).isTrue();
 
     inspector.rewrite(s -> false, List.of(inspector.decode("b", null, a.data())));

@@ -534,6 +534,11 @@ public final class SaveFileInspector {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("session " + abbreviate(id) + " is not base64", e);
     }
+    if (json && (data.indexOf('\n') >= 0 || data.indexOf('\r') >= 0)) {
+      // A record is one line of the file.
+      throw new IllegalArgumentException(
+          "session " + abbreviate(id) + " spans lines: give its JSON on one line");
+    }
     long expiresAt = expires == null ? StoredSession.NEVER : expires.toEpochMilli();
     Session s = toSession(new RecordDecoder.Entry("set", id, expiresAt, bytes), null, 0);
     if (s == null) {

@@ -165,6 +165,9 @@ final class SaveFileScanner {
         }
         if (problem != null) {
           damaged = true;
+          if ("truncated".equals(kind)) {
+            problem += ": the file is truncated";
+          }
           visitor.problem(kind, lineNumber, at, "line " + lineNumber + " " + problem);
         }
       }
@@ -261,9 +264,9 @@ final class SaveFileScanner {
                 + badLine
                 + " "
                 + badProblem
-                + ": a torn tail of "
+                + " and nothing intact follows: a torn tail of "
                 + droppedBytes
-                + " bytes (a crash while writing); the application cuts it off at start");
+                + " bytes (a crash while writing), which the application cuts off at start");
         return new Result(lineNumber, records, offset, false, true);
       }
       visitor.problem(badKind, badLine, badOffset, "line " + badLine + " " + badProblem);
@@ -288,7 +291,7 @@ final class SaveFileScanner {
   /** What is wrong with a line before its content is looked at, or null. */
   private static String lineProblem(ChecksummedLine.Reader lines) {
     if (!lines.terminated()) {
-      return "is cut short (" + lines.rawLength() + " bytes and no newline): the file is truncated";
+      return "is cut short (" + lines.rawLength() + " bytes, no newline)";
     }
     if (lines.tooLong()) {
       return "is longer than any record (" + lines.rawLength() + " bytes)";

@@ -171,9 +171,10 @@ final class ReadCommands {
       if (frequent.isEmpty()) {
         out.println(label + "-");
       }
-      int width = frequent.stream().mapToInt(e -> e.getKey().length()).max().orElse(0);
+      int width = frequent.stream().mapToInt(e -> Text.name(e.getKey()).length()).max().orElse(0);
       for (Map.Entry<String, Long> e : frequent) {
-        out.println(label + Text.pad(e.getKey(), width) + "  " + Text.count(e.getValue()));
+        out.println(
+            label + Text.pad(Text.name(e.getKey()), width) + "  " + Text.count(e.getValue()));
         label = "             ";
       }
       return MemFileStoreCli.OK;
@@ -233,9 +234,7 @@ final class ReadCommands {
                             ? "(not readable)"
                             : String.join(
                                 ", ",
-                                s.attributes().stream()
-                                    .map(SaveFileInspector.Attribute::name)
-                                    .toList())));
+                                s.attributes().stream().map(a -> Text.name(a.name())).toList())));
               }
             });
         if (g != null) {
@@ -374,9 +373,10 @@ final class ReadCommands {
           "Attributes   "
               + s.attributes().size()
               + (reveal ? "" : " (values masked; --reveal prints them)"));
-      int width = s.attributes().stream().mapToInt(a -> a.name().length()).max().orElse(0);
+      int width =
+          s.attributes().stream().mapToInt(a -> Text.name(a.name()).length()).max().orElse(0);
       for (SaveFileInspector.Attribute a : s.attributes()) {
-        out.println("  " + Text.pad(a.name(), width) + "  " + Text.value(a, reveal));
+        out.println("  " + Text.pad(Text.name(a.name()), width) + "  " + Text.value(a, reveal));
       }
       return MemFileStoreCli.OK;
     }

@@ -47,6 +47,13 @@ final class Text {
     return "*** (" + type + ")";
   }
 
+  /** An attribute name for people: Spring Session's long principal attribute cut to its tail. */
+  static String name(String name) {
+    return SaveFileInspector.PRINCIPAL_ATTRIBUTE.equals(name)
+        ? "…" + name.substring(name.lastIndexOf('.') + 1)
+        : name;
+  }
+
   /** {@code java.util.ArrayList} as {@code ArrayList}; untyped as {@code JSON}. */
   static String shortType(String type) {
     if (type == null) {

@@ -1,0 +1,221 @@
+package dev.memfilestore.cli;
+
+import dev.memfilestore.SaveFileInspector;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code memfilestore} command: inspects, verifies, compacts, exports, imports and purges a
+ * MemFileStore save file and its journals while the application is stopped.
+ *
+ * <p>Exit codes: 0 success; 1 damage found ({@code verify}, or a command refusing damaged files) or
+ * session not found ({@code show}); 2 bad usage, or a file that is missing, unreadable, foreign or
+ * needs another key; 3 the file is open in a running application.
+ */
+@Command(
+    name = "memfilestore",
+    mixinStandardHelpOptions = true,
+    versionProvider = MemFileStoreCli.Version.class,
+    description =
+        "Inspect and maintain a MemFileStore save file (stop the application to change it).",
+    subcommands = {
+      ReadCommands.Stats.class,
+      ReadCommands.ListSessions.class,
+      ReadCommands.Show.class,
+      ReadCommands.Verify.class,
+      ReadCommands.Export.class,
+      WriteCommands.Compact.class,
+      WriteCommands.Import.class,
+      WriteCommands.Purge.class,
+      CommandLine.HelpCommand.class
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:damage found (verify, or refused to change damaged files), or no such session (show)",
+      "2:bad usage; missing, unreadable or foreign file; wrong or missing key",
+      "3:the file is open in a running application: stop it first"
+    })
+public final class MemFileStoreCli {
+  static final int OK = 0;
+  static final int DAMAGED = 1;
+  static final int NOT_FOUND = 1;
+  static final int UNUSABLE = 2;
+  static final int IN_USE = 3;
+
+  /** When to draw a progress bar on standard error. */
+  enum ProgressMode {
+    AUTO,
+    ALWAYS,
+    NEVER
+  }
+
+  /** The time against which expiry is judged; tests set their own. */
+  final Clock clock;
+
+  MemFileStoreCli(Clock clock) {
+    this.clock = clock;
+  }
+
+  /**
+   * Runs the command and exits with its exit code.
+   *
+   * @param args the command line
+   */
+  public static void main(String... args) {
+    System.exit(commandLine(Clock.systemUTC()).execute(args));
+  }
+
+  /** The command, ready to {@code execute}, with this module's error handling. */
+  static CommandLine commandLine(Clock clock) {
+    CommandLine cl = new CommandLine(new MemFileStoreCli(clock));
+    cl.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          PrintWriter err = commandLine.getErr();
+          err.println("memfilestore: " + explain(e));
+          err.flush();
+          return exitCode(e);
+        });
+    return cl;
+  }
+
+  private static String explain(Exception e) {
+    if (e instanceof NoSuchFileException n) {
+      return "no such file: "
+          + n.getFile()
+          + (n.getReason() == null ? "" : " (" + n.getReason() + ")");
+    }
+    if (e instanceof FileAlreadyExistsException f) {
+      return f.getFile() + " already exists: remove it or choose another name";
+    }
+    if (e instanceof AccessDeniedException a) {
+      return "permission denied: "
+          + a.getFile()
+          + " (the files are owner-only: run as their owner)";
+    }
+    if (e instanceof IOException) {
+      return "cannot read or write the files: " + e;
+    }
+    return e.getMessage() == null ? e.toString() : e.getMessage();
+  }
+
+  private static int exitCode(Exception e) {
+    if (e instanceof SaveFileInspector.FileInUseException) {
+      return IN_USE;
+    }
+    if (e instanceof Damaged) {
+      return DAMAGED;
+    }
+    if (e instanceof IOException
+        || e instanceof IllegalArgumentException
+        || e instanceof IllegalStateException) {
+      return UNUSABLE;
+    }
+    return CommandLine.ExitCode.SOFTWARE;
+  }
+
+  /** A command refused to change files that {@code verify} finds damaged. */
+  static final class Damaged extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Damaged(String message) {
+      super(message);
+    }
+  }
+
+  /** The version from the jar's manifest, when there is one. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = MemFileStoreCli.class.getPackage().getImplementationVersion();
+      return new String[] {"memfilestore " + (v == null ? "(development build)" : v)};
+    }
+  }
+
+  /** What every command takes: the save file, a key for an encrypted one, the progress bar. */
+  abstract static class SaveFileCommand implements Callable<Integer> {
+    @ParentCommand MemFileStoreCli root;
+
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(
+        index = "0",
+        paramLabel = "FILE",
+        description =
+            "the store's saveFile, e.g. data/sessions.json (its journals are found beside it)")
+    Path file;
+
+    @Option(
+        names = "--key-file",
+        paramLabel = "PATH",
+        description = "file holding the raw 16, 24 or 32 byte AES key of an encrypted store")
+    Path keyFile;
+
+    @Option(
+        names = "--progress",
+        paramLabel = "WHEN",
+        defaultValue = "AUTO",
+        description =
+            "progress bar on stderr: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}: on a"
+                + " terminal, for files over 8 MiB)")
+    ProgressMode progress;
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    PrintWriter err() {
+      return spec.commandLine().getErr();
+    }
+
+    SaveFileInspector open() throws IOException {
+      return SaveFileInspector.open(file, key());
+    }
+
+    private SecretKey key() throws IOException {
+      if (keyFile == null) {
+        return null;
+      }
+      byte[] bytes = Files.readAllBytes(keyFile);
+      if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {
+        throw new IllegalArgumentException(
+            keyFile
+                + " holds "
+                + bytes.length
+                + " bytes; an AES key file holds exactly 16, 24 or 32 (raw bytes, not text)");
+      }
+      return new SecretKeySpec(bytes, "AES");
+    }
+
+    Progress progress(SaveFileInspector inspector, String label) throws IOException {
+      return Progress.start(progress, err(), label, inspector::bytesRead, inspector.totalBytes());
+    }
+
+    @Override
+    public Integer call() throws Exception {
+      try {
+        return run(open());
+      } finally {
+        out().flush();
+        err().flush();
+      }
+    }
+
+    abstract int run(SaveFileInspector inspector) throws IOException;
+  }
+}

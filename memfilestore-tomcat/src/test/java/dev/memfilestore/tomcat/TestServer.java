@@ -1,10 +1,14 @@
 package dev.memfilestore.tomcat;
 
 import jakarta.servlet.Servlet;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 import org.apache.catalina.Context;
+import org.apache.catalina.Lifecycle;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.Manager;
 import org.apache.catalina.startup.Tomcat;
@@ -23,14 +27,40 @@ final class TestServer implements AutoCloseable {
 
   /** Adds a context whose every path goes to the servlet, with the given manager. */
   Context addContext(String path, Servlet servlet, Manager manager) throws IOException {
+    return addContext(path, servlet, manager, sc -> {});
+  }
+
+  /**
+   * Adds a context whose every path goes to the servlet, with the given manager (null: Tomcat's
+   * default), and lets {@code setup} add listeners at each start.
+   */
+  Context addContext(String path, Servlet servlet, Manager manager, Consumer<ServletContext> setup)
+      throws IOException {
     Path docBase = Files.createDirectories(baseDir.resolve("docs" + path.replace('/', '_')));
     Context ctx = tomcat.addContext(path, docBase.toString());
-    Tomcat.addServlet(ctx, "servlet", servlet).setAsyncSupported(true);
-    ctx.addServletMappingDecoded("/*", "servlet");
+    // Registered anew at each start, through an initializer: a context that stops forgets its
+    // servlets, listeners and initializers.
+    ctx.addLifecycleListener(
+        event -> {
+          if (event.getType().equals(Lifecycle.CONFIGURE_START_EVENT)) {
+            ctx.addServletContainerInitializer(
+                (classes, sc) -> {
+                  ServletRegistration.Dynamic r = sc.addServlet("servlet", servlet);
+                  r.setAsyncSupported(true);
+                  r.addMapping("/*");
+                  setup.accept(sc);
+                },
+                null);
+          }
+        });
     if (manager != null) {
       ctx.setManager(manager);
     }
     return ctx;
+  }
+
+  Context context(String path) {
+    return (Context) tomcat.getHost().findChild(path);
   }
 
   TestServer start() throws LifecycleException {

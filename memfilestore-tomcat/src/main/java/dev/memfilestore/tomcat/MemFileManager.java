@@ -89,7 +89,11 @@ public class MemFileManager extends ManagerBase {
 
   private final WriteThroughValve valve = new WriteThroughValve(this);
 
-  /** The sessions that requests on each thread have accessed and that are not yet written. */
+  /**
+   * The sessions that requests on each thread have accessed and that are not yet written. One per
+   * manager: a thread serving a request of another context must not write its sessions here.
+   */
+  @SuppressWarnings("ThreadLocalUsage")
   private final ThreadLocal<Set<MemFileSession>> accessedOnThread = new ThreadLocal<>();
 
   private volatile MemFileStore store;

@@ -77,15 +77,17 @@ final class MemFileSession extends StandardSession {
   public void access() {
     inFlight.incrementAndGet();
     super.access();
-    ((MemFileManager) manager).accessed(this);
+    if (manager instanceof MemFileManager m) {
+      m.accessed(this);
+    }
   }
 
   @Override
   public void endAccess() {
     super.endAccess();
-    MemFileManager m = (MemFileManager) manager;
-    if (m != null) {
-      m.endedAccess(this, inFlight.decrementAndGet() == 0);
+    boolean idle = inFlight.decrementAndGet() == 0;
+    if (manager instanceof MemFileManager m) {
+      m.endedAccess(this, idle);
     }
   }
 

@@ -15,6 +15,7 @@ class ContextXmlTest {
   @TempDir Path dir;
 
   @Test
+  @SuppressWarnings("deprecation") // addServletMappingDecoded: the simplest mapping in a test
   void isConfiguredFromContextXml() throws Exception {
     Path saveFile = dir.resolve("data/app-sessions.jsonl");
     Path webapp = Files.createDirectories(dir.resolve("webapp/META-INF"));

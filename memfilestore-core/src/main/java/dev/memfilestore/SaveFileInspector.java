@@ -50,12 +50,18 @@ import javax.crypto.SecretKey;
  */
 public final class SaveFileInspector {
   /**
-   * The attribute under which Spring Session's indexed repositories, and the memfilestore Spring
-   * adapter, keep the name of the logged-in user (the value of Spring's {@code
+   * The attribute under which an application may name a session's user for Spring Session's
+   * indexed repositories (the value of Spring's {@code
    * FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME}).
    */
   public static final String PRINCIPAL_ATTRIBUTE =
       "org.springframework.session.FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME";
+
+  /**
+   * The attribute under which the memfilestore Spring adapter keeps the principal name it resolved
+   * (from Spring Security's context or {@link #PRINCIPAL_ATTRIBUTE}), as a plain string.
+   */
+  public static final String RESOLVED_PRINCIPAL_ATTRIBUTE = "dev.memfilestore.spring.principal";
 
   /**
    * What the save file's header says (or, when it has none, the first journal's).
@@ -125,7 +131,8 @@ public final class SaveFileInspector {
     }
 
     /**
-     * The name of the logged-in user, from {@link #PRINCIPAL_ATTRIBUTE}.
+     * The name of the logged-in user, from {@link #RESOLVED_PRINCIPAL_ATTRIBUTE}, else {@link
+     * #PRINCIPAL_ATTRIBUTE}.
      *
      * @return the name, or null if the session has none (or its attributes cannot be read)
      */
@@ -133,12 +140,19 @@ public final class SaveFileInspector {
       if (attributes == null) {
         return null;
       }
+      String named = null;
       for (Attribute a : attributes) {
-        if (PRINCIPAL_ATTRIBUTE.equals(a.name()) && "java.lang.String".equals(a.type())) {
+        if (!"java.lang.String".equals(a.type())) {
+          continue;
+        }
+        if (RESOLVED_PRINCIPAL_ATTRIBUTE.equals(a.name())) {
           return a.value();
         }
+        if (PRINCIPAL_ATTRIBUTE.equals(a.name())) {
+          named = a.value();
+        }
       }
-      return null;
+      return named;
     }
   }
 

@@ -72,6 +72,13 @@ public final class ChildJvm implements AutoCloseable {
     return new ChildJvm(name, builder.start());
   }
 
+  /** Writes a line to the child's stdin (for children that take commands, e.g. "stop"). */
+  public void send(String line) throws IOException {
+    java.io.OutputStream in = process.getOutputStream();
+    in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+    in.flush();
+  }
+
   public long pid() {
     return process.pid();
   }

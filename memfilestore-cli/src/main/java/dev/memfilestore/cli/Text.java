@@ -50,6 +50,7 @@ final class Text {
   /** An attribute name for people: Spring Session's long principal attribute cut to its tail. */
   static String name(String name) {
     return SaveFileInspector.PRINCIPAL_ATTRIBUTE.equals(name)
+            || SaveFileInspector.RESOLVED_PRINCIPAL_ATTRIBUTE.equals(name)
         ? "…" + name.substring(name.lastIndexOf('.') + 1)
         : name;
   }

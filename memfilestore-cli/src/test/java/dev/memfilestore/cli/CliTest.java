@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.memfilestore.MemFileStore;
 import dev.memfilestore.SessionSerializer;
+import dev.memfilestore.spring.MemFileSessionRepository;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,12 +21,16 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.core.authority.AuthorityUtils;
+import org.springframework.security.core.context.SecurityContextImpl;
 import picocli.CommandLine;
 
 /** Every command, in-process, against real files written by MemFileStore. */
@@ -411,5 +416,43 @@ class CliTest {
       }
     }
     return -1;
+  }
+
+  @Test
+  void purgePrincipalLogsOutAUserTheSpringAdapterIndexedFromSpringSecurity() throws Exception {
+    Path file = dir.resolve("spring/sessions.json");
+    MemFileSessionRepository app = new MemFileSessionRepository();
+    app.setSaveFile(file.toString());
+    app.setSerializer(SessionSerializer.java("org.springframework.security.**"));
+    List<String> adas = new ArrayList<>();
+    for (String user : List.of("ada", "bob", "ada")) {
+      MemFileSessionRepository.MemFileSession session = app.createSession();
+      session.setAttribute(
+          "SPRING_SECURITY_CONTEXT",
+          new SecurityContextImpl(
+              UsernamePasswordAuthenticationToken.authenticated(
+                  user, null, AuthorityUtils.createAuthorityList("ROLE_USER"))));
+      app.save(session);
+      if (user.equals("ada")) {
+        adas.add(session.getId());
+      }
+    }
+    app.destroy(); // the application is stopped
+
+    Run purge = run("purge", "--principal", "ada", file);
+
+    assertThat(purge.code()).as(purge.err()).isZero();
+    assertThat(purge.out()).contains("Removed 2 sessions of principal ada");
+    MemFileSessionRepository restarted = new MemFileSessionRepository();
+    restarted.setSaveFile(file.toString());
+    restarted.setSerializer(SessionSerializer.java("org.springframework.security.**"));
+    try {
+      assertThat(restarted.findByPrincipalName("ada")).isEmpty();
+      assertThat(restarted.stats().sessions()).as(run("list", "--reveal", file).out()).isEqualTo(1);
+      assertThat(restarted.findByPrincipalName("bob")).hasSize(1);
+      assertThat(adas).allSatisfy(id -> assertThat(restarted.findById(id)).isNull());
+    } finally {
+      restarted.destroy();
+    }
   }
 }

@@ -3,6 +3,7 @@ package dev.memfilestore.spring;
 import dev.memfilestore.DisposeCause;
 import dev.memfilestore.Durability;
 import dev.memfilestore.MemFileStore;
+import dev.memfilestore.SaveFileInspector;
 import dev.memfilestore.SessionData;
 import dev.memfilestore.SessionSerializer;
 import dev.memfilestore.StoreStats;
@@ -68,7 +69,7 @@ public class MemFileSessionRepository
    * the index can be rebuilt at start and tools can find a user's sessions without the
    * application's classes. It never shows among the session's own attributes.
    */
-  static final String PRINCIPAL_ATTRIBUTE = "dev.memfilestore.spring.principal";
+  static final String PRINCIPAL_ATTRIBUTE = SaveFileInspector.RESOLVED_PRINCIPAL_ATTRIBUTE;
 
   private static final int LOCK_STRIPES = 64;
 

@@ -2,8 +2,10 @@ package dev.memfilestore.tomcat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.memfilestore.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,7 +58,11 @@ class RestartAndCrashIT {
 
   private ChildJvm start(Path saveFile) throws Exception {
     return ChildJvm.start(
-        TomcatWorkerMain.class, saveFile.toString(), dir.resolve("tomcat").toString());
+        "tomcat",
+        List.of("-Xmx256m"),
+        TomcatWorkerMain.class,
+        saveFile.toString(),
+        dir.resolve("tomcat").toString());
   }
 
   private static String url(ChildJvm tomcat) {

@@ -1057,7 +1057,12 @@ public final class MemFileStore implements AutoCloseable {
                 fileFormat,
                 (id, expiresAt, bytes) -> restore(id, expiresAt, bytes, now, expired));
         snapshotGeneration = snapshot.generation();
-        if (!snapshot.intact()) {
+        if (snapshot.intact()) {
+          // the snapshot on disk is the last one until this store writes its own
+          lastSnapshot = Files.getLastModifiedTime(saveFile).toInstant();
+          lastSnapshotBytes = Files.size(saveFile);
+          lastSnapshotSessions = snapshot.records();
+        } else {
           damage = true;
           Path aside = keepAside(saveFile);
           log.warn(

@@ -50,8 +50,8 @@ import javax.crypto.SecretKey;
  */
 public final class SaveFileInspector {
   /**
-   * The attribute under which an application may name a session's user for Spring Session's
-   * indexed repositories (the value of Spring's {@code
+   * The attribute under which an application may name a session's user for Spring Session's indexed
+   * repositories (the value of Spring's {@code
    * FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME}).
    */
   public static final String PRINCIPAL_ATTRIBUTE =

@@ -12,7 +12,8 @@ import java.time.Instant;
  * @param evictions sessions evicted to respect {@code max} since the store was built
  * @param expirations sessions removed because they expired since the store was built
  * @param durability the durability mode ({@link Durability#SNAPSHOT} without a save file)
- * @param lastSnapshot when the last snapshot was written by this store, or null if none yet
+ * @param lastSnapshot when the last snapshot was written: by this store, or before it the intact
+ *     one it loaded at start (its file's modification time); null if there is none
  * @param lastSnapshotBytes its size in bytes (0 if none)
  * @param lastSnapshotSessions the sessions it holds (0 if none)
  * @param journalBytes the size of the current journal generation (0 without a journal)

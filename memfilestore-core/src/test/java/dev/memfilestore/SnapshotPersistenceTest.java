@@ -240,6 +240,23 @@ class SnapshotPersistenceTest {
   }
 
   @Test
+  void statsReportTheSnapshotLoadedAtStartUntilThisStoreWritesOne() throws IOException {
+    Path file = dir.resolve("sessions.json");
+    try (MemFileStore store = builder(file).build()) {
+      assertThat(store.stats().lastSnapshot()).isNull();
+      store.set("a", session("ada"));
+      store.set("b", session("bob"));
+    }
+
+    try (MemFileStore store = builder(file).build()) {
+      StoreStats stats = store.stats();
+      assertThat(stats.lastSnapshot()).isEqualTo(Files.getLastModifiedTime(file).toInstant());
+      assertThat(stats.lastSnapshotBytes()).isEqualTo(Files.size(file));
+      assertThat(stats.lastSnapshotSessions()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void saveWithoutSaveFileIsRefused() {
     try (MemFileStore store = MemFileStore.builder().clock(clock).build()) {
       store.set("session-1", session("ada"));

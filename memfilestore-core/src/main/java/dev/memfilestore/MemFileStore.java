@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -156,6 +157,8 @@ public final class MemFileStore implements AutoCloseable {
   private ScheduledExecutorService timer; // guarded by timerLock
   // The context class loader of the thread that built the store, given to the timer's threads.
   private final ClassLoader contextLoader = Thread.currentThread().getContextClassLoader();
+  // The timer's threads, joined at close: an executor reports termination before they have exited.
+  private final List<Thread> timerThreads = new CopyOnWriteArrayList<>();
   private ScheduledFuture<?> pruneTask; // guarded by timerLock
   private ScheduledFuture<?> saveTask; // guarded by timerLock
   private ScheduledFuture<?> journalTask; // guarded by timerLock
@@ -729,6 +732,7 @@ public final class MemFileStore implements AutoCloseable {
                 // the loader of the thread that built the store (a web application's, in a
                 // container), whichever thread starts the timer: attribute classes load through it
                 t.setContextClassLoader(contextLoader);
+                timerThreads.add(t);
                 return t;
               });
     }
@@ -944,7 +948,14 @@ public final class MemFileStore implements AutoCloseable {
    */
   private void awaitTimer(ScheduledExecutorService stopped) {
     try {
-      if (!stopped.awaitTermination(30, TimeUnit.SECONDS)) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      boolean ended = stopped.awaitTermination(30, TimeUnit.SECONDS);
+      for (Thread t : timerThreads) {
+        long left = deadline - System.nanoTime();
+        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        ended &= !t.isAlive();
+      }
+      if (!ended) {
         log.warn("The store's timer did not stop within 30 s; a snapshot may still be running");
       }
     } catch (InterruptedException e) {

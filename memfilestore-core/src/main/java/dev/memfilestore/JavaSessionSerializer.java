@@ -14,6 +14,7 @@ import java.io.ObjectStreamClass;
 import java.io.ObjectStreamException;
 import java.io.OutputStream;
 import java.io.StreamCorruptedException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -55,7 +56,17 @@ final class JavaSessionSerializer implements SessionSerializer {
     if (type.isArray() && (c == Object.class || c == Map.Entry.class)) {
       return true;
     }
-    return c.isPrimitive() || allowList.allows(c.getName());
+    if (Proxy.isProxyClass(c)) {
+      // a generated class: allowed when every interface it implements is (its handler, stored
+      // in Proxy's field h, passes the filter on its own)
+      for (Class<?> i : c.getInterfaces()) {
+        if (!allowList.allows(i.getName())) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return c.isPrimitive() || c == Proxy.class || allowList.allows(c.getName());
   }
 
   private static ObjectInputFilter.Status check(
@@ -348,6 +359,9 @@ final class JavaSessionSerializer implements SessionSerializer {
     protected Class<?> resolveClass(ObjectStreamClass desc)
         throws IOException, ClassNotFoundException {
       String name = desc.getName();
+      if (name.equals(Proxy.class.getName())) {
+        return Proxy.class; // the superclass of every proxy, read with it: no code of its own
+      }
       String element = name;
       while (element.startsWith("[")) {
         element = element.substring(1);
@@ -373,6 +387,31 @@ final class JavaSessionSerializer implements SessionSerializer {
       }
       return super.resolveClass(desc);
     }
+
+    /** A proxy: its interfaces are checked by name first, then loaded like classes. */
+    @Override
+    @SuppressWarnings("deprecation") // Proxy.getProxyClass: the class, without an instance
+    protected Class<?> resolveProxyClass(String[] interfaces)
+        throws IOException, ClassNotFoundException {
+      for (String i : interfaces) {
+        if (!allowList.allows(i)) {
+          throw new InvalidClassException(i, "proxy interface not on the serializer's allow-list");
+        }
+      }
+      ClassLoader context = Thread.currentThread().getContextClassLoader();
+      if (context == null) {
+        return super.resolveProxyClass(interfaces);
+      }
+      Class<?>[] types = new Class<?>[interfaces.length];
+      try {
+        for (int k = 0; k < interfaces.length; k++) {
+          types[k] = Class.forName(interfaces[k], false, context);
+        }
+        return Proxy.getProxyClass(context, types);
+      } catch (ClassNotFoundException | IllegalArgumentException e) {
+        return super.resolveProxyClass(interfaces);
+      }
+    }
   }
 
   /** Notes the first class written that the reading filter would refuse. */
@@ -389,6 +428,15 @@ final class JavaSessionSerializer implements SessionSerializer {
     protected void annotateClass(Class<?> c) {
       if (refused == null && !allowed(allowList, c)) {
         refused = c.getName();
+      }
+    }
+
+    @Override
+    protected void annotateProxyClass(Class<?> c) {
+      for (Class<?> i : c.getInterfaces()) {
+        if (refused == null && !allowList.allows(i.getName())) {
+          refused = i.getName();
+        }
       }
     }
   }

@@ -17,6 +17,9 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serial;
 import java.io.Serializable;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +54,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -583,6 +587,74 @@ class JavaSessionSerializerTest {
 
     assertThat(visit.getClass().getName()).isEqualTo(Visit.class.getName());
     assertThat(visit.getClass().getClassLoader()).isSameAs(webapp);
+  }
+
+  /** A proxied interface, as a web application may keep in a session. */
+  public interface Greeter {
+    String greet(String name);
+  }
+
+  /** The proxy's handler: it is serialized with the proxy and read back through the filter. */
+  static final class GreeterHandler implements InvocationHandler, Serializable {
+    @Serial private static final long serialVersionUID = 1L;
+    static final Set<String> READ = ConcurrentHashMap.newKeySet();
+    final String salutation;
+
+    GreeterHandler(String salutation) {
+      this.salutation = salutation;
+    }
+
+    @Override
+    public Object invoke(Object proxy, Method method, Object[] args) {
+      return salutation + ", " + args[0];
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+      in.defaultReadObject();
+      READ.add(salutation);
+    }
+  }
+
+  private static Greeter greeter(String salutation) {
+    return (Greeter)
+        Proxy.newProxyInstance(
+            Greeter.class.getClassLoader(),
+            new Class<?>[] {Greeter.class},
+            new GreeterHandler(salutation));
+  }
+
+  private static final String[] GREETER_TYPES = {
+    "dev.memfilestore.JavaSessionSerializerTest$Greeter",
+    "dev.memfilestore.JavaSessionSerializerTest$GreeterHandler"
+  };
+
+  @Test
+  void aProxyOfAllowedInterfacesRoundTrips() {
+    Greeter back = (Greeter) roundTrip(SessionSerializer.java(GREETER_TYPES), greeter("Hello"));
+
+    assertThat(Proxy.isProxyClass(back.getClass())).isTrue();
+    assertThat(back.greet("Ada")).isEqualTo("Hello, Ada");
+  }
+
+  @Test
+  void aProxyOfAnInterfaceNotAllowedIsRefusedOnWriteAndOnRead() {
+    SessionData s = session("greeter", greeter("Hi"));
+    // the handler is allowed, the interface is not
+    SessionSerializer handlerOnly =
+        SessionSerializer.java("dev.memfilestore.JavaSessionSerializerTest$GreeterHandler");
+
+    assertThatThrownBy(() -> handlerOnly.serialize(s))
+        .isInstanceOf(SessionSerializationException.class)
+        .hasMessageContaining("JavaSessionSerializerTest$Greeter");
+
+    String token = "proxy-" + UUID.randomUUID();
+    byte[] bytes =
+        SessionSerializer.java(GREETER_TYPES).serialize(session("greeter", greeter(token)));
+    assertThatThrownBy(() -> handlerOnly.deserialize(bytes))
+        .isInstanceOf(SessionSerializationException.class)
+        .hasMessageContaining("proxy interface");
+    assertThat(GreeterHandler.READ).doesNotContain(token);
   }
 
   /** Defines the classes of one package itself, as a web application's class loader does. */

@@ -1,0 +1,250 @@
+package dev.memfilestore.jetty;
+
+import dev.memfilestore.Durability;
+import dev.memfilestore.MemFileStore;
+import dev.memfilestore.SessionSerializer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import org.eclipse.jetty.session.AbstractSessionDataStoreFactory;
+import org.eclipse.jetty.session.SessionDataStore;
+import org.eclipse.jetty.session.SessionManager;
+
+/**
+ * Keeps Jetty's sessions in a {@link MemFileStore}: in memory, bounded, and persisted to one
+ * crash-safe file, so sessions survive a restart and a {@code kill -9}. Add it to the server and
+ * every context's session handler uses it:
+ *
+ * <pre>{@code
+ * MemFileSessionDataStoreFactory sessions = new MemFileSessionDataStoreFactory();
+ * sessions.setSaveFile("/var/lib/myapp/sessions.json");
+ * sessions.setAllowedTypes("com.example.**");   // the application's attribute classes
+ * server.addBean(sessions);
+ * }</pre>
+ *
+ * <p>The contexts that use one factory share one store and one file; each context sees only its own
+ * sessions (keys carry the context path and virtual host). The store opens when the first context
+ * starts and closes, saving, when the last one stops; settings changed in between take effect at
+ * the next opening. Session ids are never used to build a path.
+ *
+ * <p>Attributes are Java-serialized by default ({@link SessionSerializer#java(String...)}) and read
+ * back through an allow-list: only JDK value types and the classes named by {@link
+ * #setAllowedTypes(String)} are ever loaded, through the web application's class loader. A session
+ * that cannot be read is reported to Jetty as an {@code UnreadableSessionDataException}.
+ */
+public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFactory {
+  private String saveFile;
+  private int snapshotPeriodSec = 300;
+  private int checkPeriodSec = 60;
+  private long max;
+  private Durability durability = Durability.JOURNAL;
+  private String serializer = "java";
+  private String[] allowedTypes = new String[0];
+  private final SharedStore shared = new SharedStore(this::buildStore);
+
+  /** A factory for an in-memory store until {@link #setSaveFile(String)} names a file. */
+  public MemFileSessionDataStoreFactory() {}
+
+  @Override
+  public SessionDataStore getSessionDataStore(SessionManager manager) {
+    MemFileSessionDataStore store =
+        new MemFileSessionDataStore(shared, new SessionRecords(attributeSerializer()));
+    store.setGracePeriodSec(getGracePeriodSec());
+    store.setSavePeriodSec(getSavePeriodSec());
+    return store;
+  }
+
+  /** For tests: the open core store, or null when no context uses it. */
+  MemFileStore currentStore() {
+    return shared.current();
+  }
+
+  private SessionSerializer attributeSerializer() {
+    return "json".equals(serializer)
+        ? SessionSerializer.json(allowedTypes)
+        : SessionSerializer.java(allowedTypes);
+  }
+
+  private MemFileStore buildStore() {
+    MemFileStore.Builder builder = MemFileStore.builder();
+    if (checkPeriodSec > 0) {
+      builder.checkPeriod(Duration.ofSeconds(checkPeriodSec));
+    }
+    if (max > 0) {
+      builder.max(max);
+    }
+    if (saveFile != null) {
+      builder.saveFile(Path.of(saveFile)).durability(durability);
+      if (snapshotPeriodSec > 0) {
+        builder.savePeriod(Duration.ofSeconds(snapshotPeriodSec));
+      }
+    }
+    // Jetty's metadata and one byte[] per session: JDK types only, whatever the applications hold.
+    return builder.serializer(SessionSerializer.json()).build();
+  }
+
+  /**
+   * The file sessions are persisted to (the core's {@code saveFile}); unset, sessions live in
+   * memory only. Missing directories are created, owner-only.
+   *
+   * @param saveFile a path, e.g. {@code /var/lib/myapp/sessions.json}, or null for memory only
+   */
+  public void setSaveFile(String saveFile) {
+    this.saveFile = saveFile == null || saveFile.isBlank() ? null : saveFile;
+  }
+
+  /**
+   * The file sessions are persisted to.
+   *
+   * @return the path, or null for memory only
+   */
+  public String getSaveFile() {
+    return saveFile;
+  }
+
+  /**
+   * Seconds between snapshots of the whole store to the file (the core's {@code savePeriod});
+   * default 300, 0 for none (then only the journal, shutdown and compaction write the file). Not to
+   * be confused with Jetty's {@link #setSavePeriodSec(int)}, which is about single sessions.
+   *
+   * @param seconds 0 or more
+   */
+  public void setSnapshotPeriodSec(int seconds) {
+    this.snapshotPeriodSec = notNegative("snapshotPeriodSec", seconds);
+  }
+
+  /**
+   * Seconds between snapshots.
+   *
+   * @return the period, 0 for none
+   */
+  public int getSnapshotPeriodSec() {
+    return snapshotPeriodSec;
+  }
+
+  /**
+   * Seconds between sweeps of sessions that expired long ago (the core's {@code checkPeriod});
+   * default 60, 0 for none. Jetty's own scavenger handles sessions as they expire.
+   *
+   * @param seconds 0 or more
+   */
+  public void setCheckPeriodSec(int seconds) {
+    this.checkPeriodSec = notNegative("checkPeriodSec", seconds);
+  }
+
+  /**
+   * Seconds between sweeps.
+   *
+   * @return the period, 0 for none
+   */
+  public int getCheckPeriodSec() {
+    return checkPeriodSec;
+  }
+
+  /**
+   * The most sessions kept, across all contexts (the core's {@code max}); when it is reached the
+   * sessions used least are dropped. Default 0: unbounded.
+   *
+   * @param max 0 for unbounded, or at least 1
+   */
+  public void setMax(long max) {
+    if (max < 0) {
+      throw new IllegalArgumentException("max must be 0 (unbounded) or more but was " + max);
+    }
+    this.max = max;
+  }
+
+  /**
+   * The bound on sessions.
+   *
+   * @return the bound, 0 for unbounded
+   */
+  public long getMax() {
+    return max;
+  }
+
+  /**
+   * How much a crash may lose: {@code SNAPSHOT}, {@code JOURNAL} (default: a {@code kill -9} loses
+   * nothing that was saved) or {@code JOURNAL_SYNC}. See {@link Durability}.
+   *
+   * @param durability the mode's name, in any case
+   */
+  public void setDurability(String durability) {
+    try {
+      this.durability = Durability.valueOf(durability.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new IllegalArgumentException(
+          "durability must be one of "
+              + Arrays.toString(Durability.values())
+              + " but was '"
+              + durability
+              + "'",
+          e);
+    }
+  }
+
+  /**
+   * The durability mode.
+   *
+   * @return its name
+   */
+  public String getDurability() {
+    return durability.name();
+  }
+
+  /**
+   * How attribute values are encoded: {@code java} (default: Java serialization, for {@code
+   * Serializable} beans) or {@code json}. Both read only allow-listed classes.
+   *
+   * @param serializer {@code java} or {@code json}
+   */
+  public void setSerializer(String serializer) {
+    String name = serializer == null ? "" : serializer.trim().toLowerCase(Locale.ROOT);
+    if (!name.equals("java") && !name.equals("json")) {
+      throw new IllegalArgumentException(
+          "serializer must be 'java' or 'json' but was '" + serializer + "'");
+    }
+    this.serializer = name;
+  }
+
+  /**
+   * The attribute encoding.
+   *
+   * @return {@code java} or {@code json}
+   */
+  public String getSerializer() {
+    return serializer;
+  }
+
+  /**
+   * The application's attribute classes, beyond the JDK value types that are always allowed:
+   * patterns separated by commas or spaces, e.g. {@code com.example.Cart, com.example.model.**}
+   * ({@code Cart} one class, {@code model.*} a package, {@code model.**} a package and its
+   * sub-packages). A class not allowed is refused when stored and never loaded when read.
+   *
+   * @param patterns the patterns, or null or blank for none
+   */
+  public void setAllowedTypes(String patterns) {
+    String[] parsed =
+        patterns == null || patterns.isBlank() ? new String[0] : patterns.trim().split("[,\\s]+");
+    SessionSerializer.java(parsed); // fails now, naming the bad pattern
+    this.allowedTypes = parsed;
+  }
+
+  /**
+   * The allowed attribute classes.
+   *
+   * @return the patterns, comma-separated
+   */
+  public String getAllowedTypes() {
+    return String.join(",", allowedTypes);
+  }
+
+  private static int notNegative(String name, int seconds) {
+    if (seconds < 0) {
+      throw new IllegalArgumentException(name + " must be 0 or more but was " + seconds);
+    }
+    return seconds;
+  }
+}

@@ -1,0 +1,85 @@
+package dev.memfilestore.jetty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.memfilestore.ChildJvm;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A real Jetty server in a child JVM, a real HTTP client with a cookie jar: the user signs in and
+ * counts visits; the server is stopped (SIGTERM) and started again on the same file, then killed
+ * with SIGKILL and started again. Each time the same cookie finds the same session, with the
+ * signed-in user (a bean only the application knows) and every visit counted before.
+ */
+class SessionRestartIT {
+  private static final Duration START = Duration.ofSeconds(60);
+
+  @TempDir Path dir;
+
+  private final HttpClient client =
+      HttpClient.newBuilder()
+          .cookieHandler(new CookieManager())
+          .connectTimeout(Duration.ofSeconds(10))
+          .build();
+
+  @ParameterizedTest(name = "{0} session cache")
+  @ValueSource(strings = {"default", "null"})
+  void sessionSurvivesRestartAndKill(String cache) throws Exception {
+    Path saveFile = dir.resolve("data/sessions.json");
+
+    try (ChildJvm first = startServer(saveFile, cache)) {
+      int port = port(first);
+      assertThat(get(port, "/app/login?user=ada")).isEqualTo("visits=1 user=ada");
+      assertThat(get(port, "/app/")).isEqualTo("visits=2 user=ada");
+      first.terminate(); // graceful: Jetty stops, the store saves and closes
+      assertThat(first.awaitExit(START)).as("exit status after SIGTERM").isEqualTo(143);
+    }
+
+    try (ChildJvm second = startServer(saveFile, cache)) {
+      int port = port(second);
+      assertThat(get(port, "/app/")).isEqualTo("visits=3 user=ada");
+      assertThat(get(port, "/app/")).isEqualTo("visits=4 user=ada");
+      second.kill(); // SIGKILL: no shutdown hook, no save; only the journal has the last visits
+      second.awaitExit(START);
+    }
+
+    try (ChildJvm third = startServer(saveFile, cache)) {
+      int port = port(third);
+      assertThat(get(port, "/app/")).isEqualTo("visits=5 user=ada");
+    }
+  }
+
+  private ChildJvm startServer(Path saveFile, String cache) throws Exception {
+    return ChildJvm.start(
+        "jetty-" + cache,
+        List.of("-Xmx128m"),
+        SessionServer.Main.class,
+        saveFile.toString(),
+        cache);
+  }
+
+  private static int port(ChildJvm child) {
+    return Integer.parseInt(child.awaitPrefix("PORT ", START).substring("PORT ".length()));
+  }
+
+  private String get(int port, String path) throws Exception {
+    HttpResponse<String> response =
+        client.send(
+            HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+                .timeout(Duration.ofSeconds(20))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as("status of %s", path).isEqualTo(200);
+    return response.body();
+  }
+}

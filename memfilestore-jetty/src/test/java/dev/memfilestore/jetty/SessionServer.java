@@ -1,0 +1,94 @@
+package dev.memfilestore.jetty;
+
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.session.AbstractSessionCacheFactory;
+import org.eclipse.jetty.session.DefaultSessionCacheFactory;
+import org.eclipse.jetty.session.NullSessionCacheFactory;
+
+/**
+ * A real Jetty server with a servlet application that counts visits and signs users in, its
+ * sessions kept by {@link MemFileSessionDataStoreFactory}: the set-up the README shows.
+ */
+final class SessionServer {
+  private SessionServer() {}
+
+  /**
+   * Starts a server on a free port.
+   *
+   * @param cache {@code default} for {@code DefaultSessionCache}, {@code null} for {@code
+   *     NullSessionCache}
+   */
+  static Server start(Path saveFile, String cache) throws Exception {
+    Server server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setPort(0);
+    server.addConnector(connector);
+
+    MemFileSessionDataStoreFactory sessions = new MemFileSessionDataStoreFactory();
+    sessions.setSaveFile(saveFile.toString());
+    sessions.setAllowedTypes("dev.memfilestore.jetty.Account");
+    server.addBean(sessions);
+
+    AbstractSessionCacheFactory caches =
+        "null".equals(cache) ? new NullSessionCacheFactory() : new DefaultSessionCacheFactory();
+    caches.setFlushOnResponseCommit(true); // saved before the client sees the response
+    caches.setRemoveUnloadableSessions(true);
+    server.addBean(caches);
+
+    ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
+    context.setContextPath("/app");
+    context.addServlet(VisitServlet.class, "/*");
+    server.setHandler(context);
+    server.setStopAtShutdown(true);
+    server.start();
+    return server;
+  }
+
+  static int port(Server server) {
+    return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+  }
+
+  static MemFileSessionDataStoreFactory factory(Server server) {
+    return server.getBean(MemFileSessionDataStoreFactory.class);
+  }
+
+  /** {@code /login?user=x} signs in; every request counts a visit and answers with the state. */
+  public static final class VisitServlet extends HttpServlet {
+    @Override
+    protected void doGet(HttpServletRequest request, HttpServletResponse response)
+        throws IOException {
+      HttpSession session = request.getSession(true);
+      if (request.getPathInfo() != null && request.getPathInfo().equals("/login")) {
+        session.setAttribute("account", new Account(request.getParameter("user")));
+      }
+      Integer visits = (Integer) session.getAttribute("visits");
+      int now = visits == null ? 1 : visits + 1;
+      session.setAttribute("visits", now);
+      Account account = (Account) session.getAttribute("account");
+      response.setContentType("text/plain");
+      response
+          .getWriter()
+          .print("visits=" + now + " user=" + (account == null ? "-" : account.name()));
+    }
+  }
+
+  /** The child JVM: {@code SessionServer$Main <saveFile> <cache>}; prints its port. */
+  public static final class Main {
+    private Main() {}
+
+    public static void main(String[] args) throws Exception {
+      Server server = start(Path.of(args[0]), args[1]);
+      System.out.println("PORT " + port(server));
+      System.out.flush();
+      server.join();
+    }
+  }
+}

@@ -8,17 +8,20 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -26,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -39,6 +43,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -233,6 +238,54 @@ public final class MemFileStore implements AutoCloseable {
     if (savePeriod != null) {
       startSaveInterval();
     }
+  }
+
+  /**
+   * Reads an AES key from a file that holds it as raw bytes (16, 24 or 32 of them, e.g. made with
+   * {@code head -c 32 /dev/urandom > key}) or as base64 text. For configurations that name a key
+   * file instead of holding a key (Tomcat's {@code context.xml}, Jetty XML, the command line).
+   * Warns when the file is readable by other users.
+   *
+   * @param keyFile the key file
+   * @return the key, for {@link Builder#encryptionKey(SecretKey)}
+   * @throws IllegalArgumentException if the file cannot be read or holds no AES key; the message
+   *     says how to make one
+   */
+  public static SecretKey readEncryptionKey(Path keyFile) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(keyFile);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot read the encryption key file " + keyFile + ": " + e.getMessage(), e);
+    }
+    if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {
+      try {
+        bytes = Base64.getDecoder().decode(new String(bytes, StandardCharsets.US_ASCII).trim());
+      } catch (IllegalArgumentException e) {
+        bytes = new byte[0];
+      }
+    }
+    if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {
+      throw new IllegalArgumentException(
+          keyFile
+              + " holds no AES key: it must hold 16, 24 or 32 bytes, raw or in base64. Make one"
+              + " with `head -c 32 /dev/urandom > "
+              + keyFile
+              + " && chmod 600 "
+              + keyFile
+              + "`");
+    }
+    try {
+      Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(keyFile);
+      if (permissions.contains(PosixFilePermission.GROUP_READ)
+          || permissions.contains(PosixFilePermission.OTHERS_READ)) {
+        log.warn("The encryption key file {} is readable by other users: chmod 600 it", keyFile);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // not a POSIX file system: nothing to check
+    }
+    return new SecretKeySpec(bytes, "AES");
   }
 
   /**
@@ -1550,6 +1603,18 @@ public final class MemFileStore implements AutoCloseable {
       RecordCipher.validate(key);
       this.encryptionKey = key;
       return this;
+    }
+
+    /**
+     * Encrypts with the AES key in a file (raw bytes or base64): see {@link
+     * #readEncryptionKey(Path)} and {@link #encryptionKey(SecretKey)}.
+     *
+     * @param keyFile the key file
+     * @return this builder
+     * @throws IllegalArgumentException if the file holds no AES key
+     */
+    public Builder encryptionKeyFile(Path keyFile) {
+      return encryptionKey(readEncryptionKey(Objects.requireNonNull(keyFile, "encryptionKeyFile")));
     }
 
     /** For tests: how journal files are opened (to inject failures). */

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
 import javax.crypto.SecretKey;
@@ -178,5 +179,39 @@ class EncryptionTest {
     assertThat(one.open(sealed)).isNull();
     assertThat(one.matches(two.keyCheck())).isFalse();
     assertThat(one.matches(one.keyCheck())).isTrue();
+  }
+
+  @Test
+  void aKeyFileHoldsTheKeyRawOrInBase64() throws IOException {
+    Path keys = Files.createDirectories(dir.resolve("keys"));
+    Path raw = keys.resolve("raw.key");
+    Files.write(raw, key(7).getEncoded());
+    Path text = keys.resolve("base64.key");
+    Files.writeString(text, Base64.getEncoder().encodeToString(key(7).getEncoded()) + "\n");
+    Path file = dir.resolve("sessions.json");
+
+    try (MemFileStore store =
+        MemFileStore.builder().saveFile(file).encryptionKeyFile(raw).build()) {
+      store.set(ID, session(SECRET));
+    }
+    assertThat(MemFileStore.readEncryptionKey(text).getEncoded()).isEqualTo(key(7).getEncoded());
+    try (MemFileStore store =
+        MemFileStore.builder().saveFile(file).encryptionKeyFile(text).build()) {
+      assertThat(store.get(ID)).map(s -> s.getAttribute("secret")).contains(SECRET);
+    }
+  }
+
+  @Test
+  void aKeyFileWithoutAKeyOrMissingIsRefusedWithHowToMakeOne() throws IOException {
+    Path bad = Files.writeString(dir.resolve("bad.key"), "not a key");
+    Path missing = dir.resolve("missing.key");
+
+    assertThatThrownBy(() -> MemFileStore.readEncryptionKey(bad))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("holds no AES key")
+        .hasMessageContaining("head -c 32 /dev/urandom");
+    assertThatThrownBy(() -> MemFileStore.builder().encryptionKeyFile(missing))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("cannot read the encryption key file");
   }
 }

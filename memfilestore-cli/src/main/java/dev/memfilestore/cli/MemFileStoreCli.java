@@ -1,17 +1,16 @@
 package dev.memfilestore.cli;
 
+import dev.memfilestore.MemFileStore;
 import dev.memfilestore.SaveFileInspector;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import javax.crypto.SecretKey;
-import javax.crypto.spec.SecretKeySpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -163,7 +162,8 @@ public final class MemFileStoreCli {
     @Option(
         names = "--key-file",
         paramLabel = "PATH",
-        description = "file holding the raw 16, 24 or 32 byte AES key of an encrypted store")
+        description =
+            "file holding the 16, 24 or 32 byte AES key of an encrypted store (raw or base64)")
     Path keyFile;
 
     @Option(
@@ -191,15 +191,7 @@ public final class MemFileStoreCli {
       if (keyFile == null) {
         return null;
       }
-      byte[] bytes = Files.readAllBytes(keyFile);
-      if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {
-        throw new IllegalArgumentException(
-            keyFile
-                + " holds "
-                + bytes.length
-                + " bytes; an AES key file holds exactly 16, 24 or 32 (raw bytes, not text)");
-      }
-      return new SecretKeySpec(bytes, "AES");
+      return MemFileStore.readEncryptionKey(keyFile);
     }
 
     Progress progress(SaveFileInspector inspector, String label) throws IOException {

@@ -339,7 +339,7 @@ class CliTest {
     assertThat(run("stats", "--key-file", wrongKey, file).err()).contains("another key");
     Path shortKey = dir.resolve("short.bin");
     Files.write(shortKey, new byte[5]);
-    assertThat(run("stats", "--key-file", shortKey, file).err()).contains("holds 5 bytes");
+    assertThat(run("stats", "--key-file", shortKey, file).err()).contains("holds no AES key");
 
     assertThat(run("stats", "--key-file", keyFile, file).out()).contains("5 (1 expired");
     assertThat(run("verify", "--key-file", keyFile, file).code()).isZero();

@@ -35,6 +35,7 @@ import org.eclipse.jetty.session.SessionManager;
  */
 public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFactory {
   private String saveFile;
+  private String encryptionKeyFile;
   private int snapshotPeriodSec = 300;
   private int checkPeriodSec = 60;
   private long max;
@@ -79,6 +80,9 @@ public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFact
       if (snapshotPeriodSec > 0) {
         builder.savePeriod(Duration.ofSeconds(snapshotPeriodSec));
       }
+      if (encryptionKeyFile != null) {
+        builder.encryptionKeyFile(Path.of(encryptionKeyFile));
+      }
     }
     // Jetty's metadata and one byte[] per session: JDK types only, whatever the applications hold.
     return builder.serializer(SessionSerializer.json()).build();
@@ -92,6 +96,27 @@ public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFact
    */
   public void setSaveFile(String saveFile) {
     this.saveFile = saveFile == null || saveFile.isBlank() ? null : saveFile;
+  }
+
+  /**
+   * Encrypts the save file and journal (AES-GCM) with the key in this file: 16, 24 or 32 bytes, raw
+   * or in base64 (make one with {@code head -c 32 /dev/urandom > key && chmod 600 key}). Keep it
+   * outside the save file's directory. Read when the store opens.
+   *
+   * @param encryptionKeyFile a path, or null for plain files
+   */
+  public void setEncryptionKeyFile(String encryptionKeyFile) {
+    this.encryptionKeyFile =
+        encryptionKeyFile == null || encryptionKeyFile.isBlank() ? null : encryptionKeyFile;
+  }
+
+  /**
+   * The encryption key file.
+   *
+   * @return the path, or null for plain files
+   */
+  public String getEncryptionKeyFile() {
+    return encryptionKeyFile;
   }
 
   /**

@@ -86,6 +86,7 @@ public class MemFileManager extends ManagerBase {
   private Durability durability;
   private String allowedTypes = "";
   private String serializer = "java";
+  private String encryptionKeyFile;
 
   private final WriteThroughValve valve = new WriteThroughValve(this);
 
@@ -127,6 +128,27 @@ public class MemFileManager extends ManagerBase {
    */
   public void setSaveFile(String saveFile) {
     this.saveFile = saveFile == null || saveFile.isBlank() ? null : saveFile;
+  }
+
+  /**
+   * Returns the encryption key file as configured, or null for plain files.
+   *
+   * @return the configured path
+   */
+  public String getEncryptionKeyFile() {
+    return encryptionKeyFile;
+  }
+
+  /**
+   * Encrypts the save file and journal (AES-GCM) with the key in this file: 16, 24 or 32 bytes, raw
+   * or in base64 (make one with {@code head -c 32 /dev/urandom > key && chmod 600 key}). Keep it
+   * outside the save file's directory. Read when the manager starts.
+   *
+   * @param encryptionKeyFile a path, or null or empty for plain files
+   */
+  public void setEncryptionKeyFile(String encryptionKeyFile) {
+    this.encryptionKeyFile =
+        encryptionKeyFile == null || encryptionKeyFile.isBlank() ? null : encryptionKeyFile;
   }
 
   /**
@@ -607,6 +629,9 @@ public class MemFileManager extends ManagerBase {
       }
       if (savePeriod > 0) {
         b.savePeriod(Duration.ofSeconds(savePeriod));
+      }
+      if (encryptionKeyFile != null) {
+        b.encryptionKeyFile(Path.of(encryptionKeyFile));
       }
     } else {
       log.info("{}: no saveFile, sessions are kept in memory only", context.getName());

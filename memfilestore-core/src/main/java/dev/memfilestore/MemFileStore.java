@@ -436,7 +436,8 @@ public final class MemFileStore implements AutoCloseable {
   }
 
   /**
-   * Lists the ids of live sessions.
+   * Lists the ids of live sessions. Like iterating a {@code ConcurrentHashMap}, this is weakly
+   * consistent, not a snapshot: a session set or destroyed while it runs may or may not be listed.
    *
    * @return a new list, in no particular order
    */
@@ -453,7 +454,8 @@ public final class MemFileStore implements AutoCloseable {
   }
 
   /**
-   * Copies every live session.
+   * Copies every live session. Weakly consistent, like {@link #ids()}: a session set or destroyed
+   * while it runs may or may not be included.
    *
    * @return a new map from id to a copy of the session
    */

@@ -1,0 +1,177 @@
+package dev.memfilestore.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.memfilestore.Durability;
+import dev.memfilestore.MemFileStore;
+import dev.memfilestore.SessionData;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Persistence at scale: for each size, the time to snapshot a store of that many sessions and to
+ * load it back, next to the time a plain {@link FileChannel} takes to write (and force) and to read
+ * the same number of bytes sequentially; and the longest a concurrent {@code set} waits while a
+ * snapshot runs, next to the longest it waits with no snapshot running.
+ *
+ * <p>Usage: {@code PersistenceScale <out.json> <sessions>...}. Both the load and the plain read
+ * read a file that was just written, so both come from the page cache.
+ */
+public final class PersistenceScale {
+  private static final int CHUNK = 1 << 20;
+
+  private PersistenceScale() {}
+
+  /**
+   * Runs the measurements and writes them as JSON.
+   *
+   * @param args the output file, then one or more session counts
+   * @throws Exception if a file cannot be written
+   */
+  public static void main(String[] args) throws Exception {
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (int a = 1; a < args.length; a++) {
+      rows.add(measure(Integer.parseInt(args[a])));
+    }
+    new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
+        .writeValue(Path.of(args[0]).toFile(), rows);
+  }
+
+  static String id(int n) {
+    return String.format(Locale.ROOT, "%032x", (long) n * 0x9E3779B97F4A7C15L);
+  }
+
+  static Map<String, Object> measure(int n) throws Exception {
+    Path dir = BenchFiles.tempDir();
+    Map<String, Object> row = new LinkedHashMap<>();
+    row.put("sessions", n);
+    try {
+      Path file = dir.resolve("sessions.json");
+      long fileBytes;
+      try (MemFileStore store =
+          MemFileStore.builder().saveFile(file).durability(Durability.SNAPSHOT).build()) {
+        for (int i = 0; i < n; i++) {
+          store.set(id(i), Workload.session(Workload.IMMUTABLE, i % Workload.SESSIONS));
+        }
+        System.gc();
+        long t0 = System.nanoTime();
+        store.save();
+        row.put("snapshotMs", (System.nanoTime() - t0) / 1e6);
+        fileBytes = Files.size(file);
+        row.put("fileBytes", fileBytes);
+        stalls(store, n, row);
+      }
+      System.gc();
+      long t0 = System.nanoTime();
+      try (MemFileStore loaded =
+          MemFileStore.builder().saveFile(file).durability(Durability.SNAPSHOT).build()) {
+        row.put("loadMs", (System.nanoTime() - t0) / 1e6);
+        row.put("loadedSessions", loaded.length());
+      }
+      plainIo(dir.resolve("plain.bin"), fileBytes, row);
+    } finally {
+      BenchFiles.deleteRecursively(dir);
+    }
+    System.out.println(row);
+    return row;
+  }
+
+  /**
+   * One writer thread sets random sessions in a loop; its longest single {@code set} is recorded
+   * for as long as a snapshot takes with no snapshot running, then while one runs.
+   */
+  private static void stalls(MemFileStore store, int n, Map<String, Object> row)
+      throws InterruptedException {
+    AtomicBoolean stop = new AtomicBoolean();
+    long[] maxNanos = new long[2];
+    long[] calls = new long[2];
+    long[] over10ms = new long[2];
+    AtomicInteger phase = new AtomicInteger();
+    Thread writer =
+        new Thread(
+            () -> {
+              SplittableRandom random = new SplittableRandom(7);
+              SessionData s = Workload.session(Workload.IMMUTABLE, 1);
+              long counter = 0;
+              while (!stop.get()) {
+                s.setAttribute("counter", counter++);
+                long t = System.nanoTime();
+                store.set(id(random.nextInt(n)), s);
+                long d = System.nanoTime() - t;
+                int p = phase.get();
+                if (p < 2) {
+                  calls[p]++;
+                  maxNanos[p] = Math.max(maxNanos[p], d);
+                  over10ms[p] += d > 10_000_000L ? 1 : 0;
+                }
+              }
+            },
+            "stall-writer");
+    writer.start();
+    Thread.sleep(500); // warm the writer up before either phase counts
+    long snapshotMs = Math.max(1000, Math.round((Double) row.get("snapshotMs")));
+    Thread.sleep(snapshotMs);
+    phase.set(1);
+    long t0 = System.nanoTime();
+    store.save();
+    row.put("snapshotUnderLoadMs", (System.nanoTime() - t0) / 1e6);
+    phase.set(2);
+    stop.set(true);
+    writer.join();
+    row.put("maxSetStallNoSnapshotMs", maxNanos[0] / 1e6);
+    row.put("setsNoSnapshot", calls[0]);
+    row.put("setsOver10msNoSnapshot", over10ms[0]);
+    row.put("setsOver10msDuringSnapshot", over10ms[1]);
+    row.put("maxSetStallDuringSnapshotMs", maxNanos[1] / 1e6);
+    row.put("setsDuringSnapshot", calls[1]);
+  }
+
+  /** Sequential write (then force) and read of the same number of bytes, 1 MiB at a time. */
+  private static void plainIo(Path file, long bytes, Map<String, Object> row) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
+    while (buffer.hasRemaining()) {
+      buffer.put((byte) 'x');
+    }
+    long t0 = System.nanoTime();
+    try (FileChannel out =
+        FileChannel.open(
+            file,
+            StandardOpenOption.CREATE_NEW,
+            StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING)) {
+      for (long written = 0; written < bytes; ) {
+        buffer.clear().limit((int) Math.min(CHUNK, bytes - written));
+        while (buffer.hasRemaining()) {
+          written += out.write(buffer);
+        }
+      }
+      out.force(true);
+    }
+    row.put("plainWriteMs", (System.nanoTime() - t0) / 1e6);
+    t0 = System.nanoTime();
+    long read = 0;
+    try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+      int r;
+      do {
+        buffer.clear();
+        r = in.read(buffer);
+        read += Math.max(r, 0);
+      } while (r >= 0);
+    }
+    row.put("plainReadMs", (System.nanoTime() - t0) / 1e6);
+    row.put("plainReadBytes", read);
+  }
+}

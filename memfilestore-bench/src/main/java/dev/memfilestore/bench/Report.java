@@ -105,7 +105,7 @@ public final class Report {
         .append("` (");
     md.append(
             mode.equals("quick")
-                ? "**quick run**: short JMH iterations, 100k sessions only"
+                ? "**quick run**: one short JMH iteration per benchmark"
                 : "full run")
         .append(") from the files in `")
         .append(rel)

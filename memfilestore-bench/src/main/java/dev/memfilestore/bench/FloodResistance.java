@@ -2,6 +2,7 @@ package dev.memfilestore.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.memfilestore.MemFileStore;
 import dev.memfilestore.SessionData;
 import java.nio.file.Path;
@@ -70,6 +71,16 @@ public final class FloodResistance {
                   }
                 }));
       }
+      // Caffeine itself, bounded the same way with the store's defaults: whether a loss comes
+      // from its W-TinyLFU policy or from the store around it
+      Map<String, SessionData> caffeine =
+          Caffeine.newBuilder()
+              .executor(Runnable::run)
+              .maximumWeight(BOUND)
+              .<String, SessionData>weigher((id, session) -> 1)
+              .<String, SessionData>build()
+              .asMap();
+      rows.add(run("caffeine", rate, bot, mapStore(caffeine)));
       Map<String, SessionData> lru =
           new LinkedHashMap<>(16, 0.75f, true) {
             private static final long serialVersionUID = 1L;
@@ -79,30 +90,30 @@ public final class FloodResistance {
               return size() > BOUND;
             }
           };
-      rows.add(
-          run(
-              "lru",
-              rate,
-              bot,
-              new Bounded() {
-                @Override
-                public boolean visit(String id, SessionData session) {
-                  if (lru.get(id) == null) {
-                    lru.put(id, session);
-                    return false;
-                  }
-                  return true;
-                }
-
-                @Override
-                public void create(String id, SessionData session) {
-                  lru.put(id, session);
-                }
-              }));
+      rows.add(run("lru", rate, bot, mapStore(lru)));
     }
     new ObjectMapper()
         .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(Path.of(args[0]).toFile(), rows);
+  }
+
+  /** A plain map as a bounded store: a visit reads, and re-creates what it did not find. */
+  private static Bounded mapStore(Map<String, SessionData> map) {
+    return new Bounded() {
+      @Override
+      public boolean visit(String id, SessionData session) {
+        if (map.get(id) == null) {
+          map.put(id, session);
+          return false;
+        }
+        return true;
+      }
+
+      @Override
+      public void create(String id, SessionData session) {
+        map.put(id, session);
+      }
+    };
   }
 
   static Map<String, Object> run(String name, int rate, int botSessions, Bounded store) {

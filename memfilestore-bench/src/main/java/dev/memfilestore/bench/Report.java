@@ -402,8 +402,11 @@ public final class Report {
         .append("Bound 10,000 sessions; 1,000 active users who visited 10 rounds before the flood")
         .append(" and keep coming back in turn; between two visits of the same user the bot makes")
         .append(" 1,000 × rate one-shot sessions, 1,000,000 in all. Kept: users whose session was")
-        .append(" never lost during the flood. `lru`: a `LinkedHashMap` in access order bounded to")
-        .append(" 10,000 (what the seed's lru-cache does).\n\n")
+        .append(
+            " never lost during the flood. `caffeine`: a plain Caffeine map bounded the same way")
+        .append(
+            " (the policy under the store, without it). `lru`: a `LinkedHashMap` in access order")
+        .append(" bounded to 10,000 (what the seed's lru-cache does).\n\n")
         .append("| store | bot sessions per user request | users kept | user visits that found")
         .append(" their session | losses happened after bot sessions | seconds |\n")
         .append("|---|---:|---:|---:|---|---:|\n");

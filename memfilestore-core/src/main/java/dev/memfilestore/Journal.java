@@ -5,10 +5,14 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -54,6 +58,26 @@ final class Journal implements Closeable {
 
   static Path path(Path saveFile, long generation) {
     return SaveFiles.sibling(saveFile, ".journal." + generation);
+  }
+
+  /** The generations of the journal files beside a save file, in ascending order. */
+  static List<Long> generations(Path saveFile) throws IOException {
+    Path dir = saveFile.getParent();
+    List<Long> generations = new ArrayList<>();
+    if (dir == null || !Files.isDirectory(dir)) {
+      return generations;
+    }
+    String prefix = saveFile.getFileName() + ".journal.";
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        if (name.startsWith(prefix) && name.substring(prefix.length()).matches("[0-9]{1,18}")) {
+          generations.add(Long.parseLong(name.substring(prefix.length())));
+        }
+      }
+    }
+    Collections.sort(generations);
+    return generations;
   }
 
   /** Creates a new, empty generation: header written and forced, directory entry forced. */

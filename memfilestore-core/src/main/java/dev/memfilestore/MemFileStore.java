@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -23,7 +22,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -911,27 +909,11 @@ public final class MemFileStore implements AutoCloseable {
 
   /** Deletes journal generations that a durable snapshot now holds. */
   private void deleteJournalsBefore(long generation) throws IOException {
-    for (long g : journalGenerations()) {
+    for (long g : Journal.generations(saveFile)) {
       if (g < generation) {
         Files.deleteIfExists(Journal.path(saveFile, g));
       }
     }
-  }
-
-  /** The generations of the journal files beside the save file, in ascending order. */
-  private List<Long> journalGenerations() throws IOException {
-    String prefix = saveFile.getFileName() + ".journal.";
-    List<Long> generations = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(saveFile.getParent())) {
-      for (Path f : files) {
-        String name = f.getFileName().toString();
-        if (name.startsWith(prefix) && name.substring(prefix.length()).matches("[0-9]{1,18}")) {
-          generations.add(Long.parseLong(name.substring(prefix.length())));
-        }
-      }
-    }
-    Collections.sort(generations);
-    return generations;
   }
 
   /**
@@ -1146,7 +1128,7 @@ public final class MemFileStore implements AutoCloseable {
       long replayed = 0;
       long lastGeneration = snapshotGeneration - 1;
       boolean stopped = false;
-      for (long g : journalGenerations()) {
+      for (long g : Journal.generations(saveFile)) {
         Path path = Journal.path(saveFile, g);
         lastGeneration = Math.max(lastGeneration, g);
         if (g < snapshotGeneration) {

@@ -3,7 +3,6 @@ package dev.memfilestore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -255,7 +254,7 @@ public final class SaveFileInspector {
     if (Files.isDirectory(file)) {
       throw new IllegalArgumentException(file + " is a directory, not a save file");
     }
-    List<Long> journals = journalGenerations(file);
+    List<Long> journals = Journal.generations(file);
     if (!Files.exists(file) && journals.isEmpty()) {
       throw new NoSuchFileException(
           file.toString(), null, "no such save file, and no journal of one beside it");
@@ -353,7 +352,7 @@ public final class SaveFileInspector {
    */
   public List<Path> journals() throws IOException {
     List<Path> paths = new ArrayList<>();
-    for (long g : journalGenerations(saveFile)) {
+    for (long g : Journal.generations(saveFile)) {
       if (g >= header.generation()) {
         paths.add(Journal.path(saveFile, g));
       }
@@ -614,7 +613,7 @@ public final class SaveFileInspector {
       for (Session s : add) {
         added.put(s.id(), s);
       }
-      List<Long> generations = journalGenerations(saveFile);
+      List<Long> generations = Journal.generations(saveFile);
       long next = header.generation();
       if (!generations.isEmpty()) {
         next = Math.max(next, generations.get(generations.size() - 1) + 1);
@@ -751,26 +750,6 @@ public final class SaveFileInspector {
 
   private RecordCipher decryptor() {
     return key == null ? null : new RecordCipher(key);
-  }
-
-  /** The generations of the journal files beside a save file, in ascending order. */
-  private static List<Long> journalGenerations(Path saveFile) throws IOException {
-    Path dir = saveFile.getParent();
-    List<Long> generations = new ArrayList<>();
-    if (dir == null || !Files.isDirectory(dir)) {
-      return generations;
-    }
-    String prefix = saveFile.getFileName() + ".journal.";
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path f : files) {
-        String name = f.getFileName().toString();
-        if (name.startsWith(prefix) && name.substring(prefix.length()).matches("[0-9]{1,18}")) {
-          generations.add(Long.parseLong(name.substring(prefix.length())));
-        }
-      }
-    }
-    Collections.sort(generations);
-    return generations;
   }
 
   private static String abbreviate(String id) {

@@ -6,19 +6,22 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that tests move by hand, so expiry is tested without sleeping. */
-final class TestClock extends Clock {
+/**
+ * A clock that tests move by hand, so expiry is tested without sleeping (shared with the adapters
+ * through this module's test jar).
+ */
+public final class TestClock extends Clock {
   private volatile Instant now;
 
-  TestClock() {
+  public TestClock() {
     this(Instant.parse("2026-01-01T00:00:00Z"));
   }
 
-  TestClock(Instant start) {
+  public TestClock(Instant start) {
     this.now = start;
   }
 
-  void advance(Duration d) {
+  public void advance(Duration d) {
     now = now.plus(d);
   }
 

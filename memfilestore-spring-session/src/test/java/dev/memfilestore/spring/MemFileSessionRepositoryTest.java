@@ -6,12 +6,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.memfilestore.SessionSerializationException;
 import dev.memfilestore.SessionSerializer;
+import dev.memfilestore.TestClock;
 import dev.memfilestore.spring.MemFileSessionRepository.MemFileSession;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -41,7 +40,7 @@ class MemFileSessionRepositoryTest {
 
   @TempDir Path dir;
 
-  private final MovableClock clock = new MovableClock(Instant.parse("2026-11-29T08:00:00Z"));
+  private final TestClock clock = new TestClock(Instant.parse("2026-11-29T08:00:00Z"));
   private final List<ApplicationEvent> events = new CopyOnWriteArrayList<>();
   private final List<MemFileSessionRepository> opened = new ArrayList<>();
 
@@ -496,33 +495,5 @@ class MemFileSessionRepositoryTest {
     assertThatThrownBy(() -> repository.setMax(-5))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("max must be 0");
-  }
-
-  /** A clock tests move by hand. */
-  static final class MovableClock extends Clock {
-    private volatile Instant now;
-
-    MovableClock(Instant start) {
-      this.now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneOffset getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
   }
 }

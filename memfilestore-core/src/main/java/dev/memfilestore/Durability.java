@@ -1,5 +1,7 @@
 package dev.memfilestore;
 
+import java.util.Locale;
+
 /**
  * How much a crash may lose; set with {@link MemFileStore.Builder#durability(Durability)}.
  *
@@ -35,5 +37,25 @@ public enum Durability {
    * in memory and in the journal. Until a fresh snapshot and journal succeed (retried every
    * second), changes are refused.
    */
-  JOURNAL_SYNC
+  JOURNAL_SYNC;
+
+  /**
+   * The mode a configuration file names: {@code snapshot}, {@code journal} or {@code journal_sync}
+   * (also {@code journal-sync}), in any case and with surrounding spaces ignored. For adapters
+   * whose options are strings.
+   *
+   * @param name the mode's name
+   * @return the mode
+   * @throws IllegalArgumentException if the name is none of them; the message lists the choices
+   */
+  public static Durability parse(String name) {
+    String key = name == null ? "" : name.trim().replace('-', '_').toUpperCase(Locale.ROOT);
+    for (Durability d : values()) {
+      if (d.name().equals(key)) {
+        return d;
+      }
+    }
+    throw new IllegalArgumentException(
+        "durability must be one of snapshot, journal or journal_sync but was '" + name + "'");
+  }
 }

@@ -38,8 +38,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
+import java.util.function.UnaryOperator;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -360,6 +362,88 @@ public final class MemFileStore implements AutoCloseable {
   }
 
   /**
+   * Stores a copy of a session under an id unless a live session is stored there already: what a
+   * framework calls when it creates a session under an id it chose. An expired session under the id
+   * is replaced (and reported as {@link DisposeCause#EXPIRED}). Otherwise as {@link #set}.
+   *
+   * @param id the session id: not null, not blank, at most 4096 characters
+   * @param session the session, not null
+   * @return true if the session was stored, false if a live session was there (it is unchanged)
+   * @throws IllegalArgumentException as {@link #set} does
+   * @throws SessionSerializationException if the session cannot be serialized; the store is then
+   *     unchanged
+   * @throws UncheckedIOException in {@link Durability#JOURNAL_SYNC} mode, if the journal cannot be
+   *     written
+   * @throws IllegalStateException if the store is closed
+   */
+  public boolean setIfAbsent(String id, SessionData session) {
+    requireValidId(id);
+    Objects.requireNonNull(session, "session");
+    ensureOpen();
+    StoredSession next = encode(id, session);
+    Change change =
+        apply(id, previous -> previous == null || previous.isExpired(clock.millis()), next);
+    if (!change.applied) {
+      return false;
+    }
+    enforceBound();
+    if (change.previous != null) {
+      expirations.incrementAndGet();
+      notifyDispose(id, change.previous, DisposeCause.EXPIRED);
+    }
+    return true;
+  }
+
+  /**
+   * Changes a live session in one atomic step: {@code change} receives a copy of the session as
+   * stored now and returns the session to store in its place, whose time to live starts again as
+   * with {@link #set}. No other change to that id can come between the read and the write: when
+   * another thread changes the session meanwhile, {@code change} is called again with the new value
+   * (as {@link java.util.concurrent.atomic.AtomicReference#updateAndGet} does), so it must have no
+   * side effects. An unknown or expired id is left alone and {@code change} is not called, so a
+   * session destroyed meanwhile (a logout in another request) stays destroyed. The replaced session
+   * is reported as {@link DisposeCause#REPLACED} unless {@code noDisposeOnSet}.
+   *
+   * @param id the session id
+   * @param change computes the new session from a copy of the stored one, which it may change and
+   *     return; must not return null
+   * @return the session now stored (what {@code change} returned), or empty if there was no live
+   *     session under the id
+   * @throws NullPointerException if {@code change} is null or returns null; the store is then
+   *     unchanged
+   * @throws SessionSerializationException if the new session cannot be serialized; the store is
+   *     then unchanged
+   * @throws UncheckedIOException in {@link Durability#JOURNAL_SYNC} mode, if the journal cannot be
+   *     written
+   * @throws IllegalStateException if the store is closed
+   */
+  public Optional<SessionData> update(String id, UnaryOperator<SessionData> change) {
+    Objects.requireNonNull(change, "change");
+    if (!isPlausibleId(id)) {
+      return Optional.empty();
+    }
+    SessionData[] result = new SessionData[1];
+    StoredSession old =
+        replaceLive(
+            id,
+            current -> {
+              SessionData next =
+                  Objects.requireNonNull(
+                      change.apply(current.toSessionData(serializer)),
+                      "the change function returned null; return the session to store");
+              result[0] = next;
+              return encode(id, next);
+            });
+    if (old == null) {
+      return Optional.empty();
+    }
+    if (!noDisposeOnSet) {
+      notifyDispose(id, old, DisposeCause.REPLACED);
+    }
+    return Optional.of(result[0]);
+  }
+
+  /**
    * Restarts a live session's time to live and records its use, keeping its stored attributes: what
    * a framework calls on a request that changed no attribute. The last-accessed time and
    * max-inactive interval are taken from {@code session} (or, if it is null, the time is now and
@@ -375,23 +459,57 @@ public final class MemFileStore implements AutoCloseable {
     if (!isPlausibleId(id)) {
       return;
     }
+    replaceLive(
+        id,
+        current -> {
+          SessionData touched = current.toSessionData(serializer);
+          if (session != null) {
+            touched.setLastAccessedTime(session.getLastAccessedTime());
+            touched.setMaxInactiveInterval(session.getMaxInactiveInterval());
+          } else {
+            touched.setLastAccessedTime(clock.instant());
+          }
+          return encode(id, touched);
+        });
+  }
+
+  /**
+   * When a live session expires, read without decoding it: for adapters that scan for expired
+   * sessions.
+   *
+   * @param id the session id
+   * @return the instant at which the session expires ({@link Instant#MAX} if it never expires by
+   *     time), or empty if there is no live session under the id
+   */
+  public Optional<Instant> expiresAt(String id) {
+    if (!isPlausibleId(id)) {
+      return Optional.empty();
+    }
+    StoredSession s = sessions.get(id);
+    if (s == null || s.isExpired(clock.millis())) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        s.expiresAtMillis == StoredSession.NEVER
+            ? Instant.MAX
+            : Instant.ofEpochMilli(s.expiresAtMillis));
+  }
+
+  /**
+   * Replaces a live session with {@code next(current)} unless another thread changed it meanwhile,
+   * in which case it tries again on what is there now. Returns the session replaced, or null if
+   * there was no live session (then nothing changed).
+   */
+  private StoredSession replaceLive(String id, Function<StoredSession, StoredSession> next) {
     ensureOpen();
     while (true) {
       StoredSession current = sessions.get(id);
       if (current == null || current.isExpired(clock.millis())) {
-        return;
+        return null;
       }
-      SessionData touched = current.toSessionData(serializer);
-      if (session != null) {
-        touched.setLastAccessedTime(session.getLastAccessedTime());
-        touched.setMaxInactiveInterval(session.getMaxInactiveInterval());
-      } else {
-        touched.setLastAccessedTime(clock.instant());
-      }
-      // Unless another thread changed it meanwhile: then touch what is there now.
-      if (apply(id, previous -> previous == current, encode(id, touched)).applied) {
+      if (apply(id, previous -> previous == current, next.apply(current)).applied) {
         enforceBound();
-        return;
+        return current;
       }
     }
   }

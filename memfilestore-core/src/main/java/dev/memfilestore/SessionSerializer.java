@@ -11,13 +11,14 @@ package dev.memfilestore;
  *
  * <h2>Allow-list patterns</h2>
  *
- * Both factories accept the application's own attribute types as patterns in the syntax of {@link
+ * The factories accept the application's own attribute types as patterns in the syntax of {@link
  * java.io.ObjectInputFilter}: {@code "com.example.Cart"} names one class, {@code "com.example.*"}
  * every class of a package, {@code "com.example.**"} a package and its sub-packages. Common JDK
  * value types are always allowed: strings, boxed primitives, {@code BigInteger}, {@code
  * BigDecimal}, {@code UUID}, {@code Locale}, {@code Currency}, every {@code java.time} value, the
  * {@code java.util} lists, sets and maps (including the immutable and unmodifiable ones) and arrays
- * of allowed types.
+ * of allowed types. Each argument may hold one pattern or several separated by commas or white
+ * space, as configuration files give them ({@code "com.example.Cart, com.example.model.**"}).
  */
 public interface SessionSerializer {
 
@@ -74,5 +75,28 @@ public interface SessionSerializer {
    */
   static SessionSerializer java(String... allowedTypes) {
     return new JavaSessionSerializer(TypeAllowList.of(allowedTypes));
+  }
+
+  /**
+   * A built-in serializer by the name a configuration file gives: {@code java} ({@link
+   * #java(String...)}) or {@code json} ({@link #json(String...)}), in any case. For adapters whose
+   * options are strings (Tomcat's {@code context.xml}, Jetty XML, Spring properties).
+   *
+   * @param name {@code java} or {@code json}
+   * @param allowedTypes the application's attribute types, as patterns (see the class doc)
+   * @return a thread-safe serializer
+   * @throws IllegalArgumentException if the name is neither, naming it, or a pattern is malformed
+   */
+  static SessionSerializer named(String name, String... allowedTypes) {
+    String key = name == null ? "" : name.trim().toLowerCase(java.util.Locale.ROOT);
+    switch (key) {
+      case "java":
+        return java(allowedTypes);
+      case "json":
+        return json(allowedTypes);
+      default:
+        throw new IllegalArgumentException(
+            "serializer must be 'java' or 'json' but was '" + name + "'");
+    }
   }
 }

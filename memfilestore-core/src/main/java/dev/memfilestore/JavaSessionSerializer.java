@@ -34,15 +34,29 @@ import java.util.Set;
 final class JavaSessionSerializer implements SessionSerializer {
   private static final int FORMAT = 2;
   private static final long MAX_DEPTH = 64;
-  private static final long MAX_REFERENCES = 1_000_000;
+
+  /** Objects and back-references in one session, all its attributes together. */
+  static final long MAX_REFERENCES = 1_000_000;
+
   private static final long MAX_ARRAY_LENGTH = 16 * 1024 * 1024;
 
+  /**
+   * An array may ask for at most this many more elements than bytes remain in its stream (each
+   * element takes at least one byte; the margin covers the stream's read-ahead), so a few bytes
+   * cannot make the reader allocate a huge array.
+   */
+  private static final int ARRAY_SLACK = 4096;
+
+  /**
+   * Time one session may take to decode. Bounds what the filter's counts cannot: a few kilobytes of
+   * nested hash sets sharing their elements ("SerialDOS") make hashing double per level.
+   */
+  static final Duration MAX_DECODE_TIME = Duration.ofSeconds(1);
+
   private final TypeAllowList allowList;
-  private final ObjectInputFilter filter;
 
   JavaSessionSerializer(TypeAllowList allowList) {
     this.allowList = allowList;
-    this.filter = info -> check(allowList, info);
   }
 
   /** Whether a class may appear in a session's stream: allow-listed, or an array of such. */
@@ -69,20 +83,53 @@ final class JavaSessionSerializer implements SessionSerializer {
     return c.isPrimitive() || c == Proxy.class || allowList.allows(c.getName());
   }
 
-  private static ObjectInputFilter.Status check(
-      TypeAllowList allowList, ObjectInputFilter.FilterInfo info) {
-    if (info.depth() > MAX_DEPTH
-        || info.references() > MAX_REFERENCES
-        || info.arrayLength() > MAX_ARRAY_LENGTH) {
-      return ObjectInputFilter.Status.REJECTED;
+  /**
+   * The filter for one session's attribute streams: the allow-list, and a budget that all of the
+   * session's streams share (depth, references, array sizes, time). What was exceeded is kept for
+   * the error message, since the stream reports only "REJECTED".
+   */
+  private final class ReadBudget implements ObjectInputFilter {
+    private final long deadline = System.nanoTime() + MAX_DECODE_TIME.toNanos();
+    private long referencesBefore; // in the attributes already read
+    private long references; // in the attribute being read
+    private long streamLength; // of the attribute being read
+    String exceeded;
+
+    void nextStream(long length) {
+      referencesBefore += references;
+      references = 0;
+      streamLength = length;
     }
-    Class<?> c = info.serialClass();
-    if (c == null) {
-      return ObjectInputFilter.Status.UNDECIDED;
+
+    @Override
+    public Status checkInput(FilterInfo info) {
+      references = info.references();
+      if (info.depth() > MAX_DEPTH) {
+        return exceeded("objects nested deeper than " + MAX_DEPTH);
+      }
+      if (referencesBefore + info.references() > MAX_REFERENCES) {
+        return exceeded("more than " + MAX_REFERENCES + " objects");
+      }
+      if (info.arrayLength() > MAX_ARRAY_LENGTH
+          || info.arrayLength() > streamLength - info.streamBytes() + ARRAY_SLACK) {
+        return exceeded("an array of " + info.arrayLength() + " elements");
+      }
+      // Every call: the costly steps of a hostile graph run between back-references, each of which
+      // comes here; a clock read costs far less than reading the object it guards.
+      if (System.nanoTime() - deadline > 0) {
+        return exceeded("more than " + MAX_DECODE_TIME.toMillis() + " ms to decode");
+      }
+      Class<?> c = info.serialClass();
+      if (c == null) {
+        return Status.UNDECIDED;
+      }
+      return allowed(allowList, c) ? Status.ALLOWED : Status.REJECTED;
     }
-    return allowed(allowList, c)
-        ? ObjectInputFilter.Status.ALLOWED
-        : ObjectInputFilter.Status.REJECTED;
+
+    private Status exceeded(String what) {
+      exceeded = what;
+      return Status.REJECTED;
+    }
   }
 
   @Override
@@ -154,6 +201,7 @@ final class JavaSessionSerializer implements SessionSerializer {
   @Override
   public SessionData deserialize(byte[] bytes) {
     String attribute = null;
+    ReadBudget budget = null;
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
       Instant created;
@@ -170,11 +218,13 @@ final class JavaSessionSerializer implements SessionSerializer {
         throw new InvalidClassException("damaged session header: " + e);
       }
       HashMap<String, Object> attributes = new HashMap<>();
+      budget = new ReadBudget();
       for (int i = 0; i < count; i++) {
         attribute = in.readUTF();
         byte[] value = in.readNBytes(checkedLength(in.readInt(), in));
+        budget.nextStream(value.length);
         try (ObjectInputStream values = new AllowListInputStream(value, allowList)) {
-          values.setObjectInputFilter(filter);
+          values.setObjectInputFilter(budget);
           attributes.put(attribute, values.readObject());
         }
       }
@@ -183,6 +233,14 @@ final class JavaSessionSerializer implements SessionSerializer {
       }
       return new SessionData(created, accessed, maxInactive, attributes);
     } catch (ObjectStreamException e) {
+      if (budget != null && budget.exceeded != null) {
+        throw new SessionSerializationException(
+            "refused to read a session"
+                + (attribute == null ? "" : " (attribute '" + attribute + "')")
+                + ": it exceeds the decoding budget with "
+                + budget.exceeded,
+            e);
+      }
       throw new SessionSerializationException(
           "refused to read a session"
               + (attribute == null ? "" : " (attribute '" + attribute + "')")

@@ -1,5 +1,9 @@
 package dev.memfilestore;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
 /**
  * Turns sessions into bytes and back: the seed's {@code serializer} option.
  *
@@ -17,8 +21,7 @@ package dev.memfilestore;
  * value types are always allowed: strings, boxed primitives, {@code BigInteger}, {@code
  * BigDecimal}, {@code UUID}, {@code Locale}, {@code Currency}, every {@code java.time} value, the
  * {@code java.util} lists, sets and maps (including the immutable and unmodifiable ones) and arrays
- * of allowed types. Each argument may hold one pattern or several separated by commas or white
- * space, as configuration files give them ({@code "com.example.Cart, com.example.model.**"}).
+ * of allowed types.
  */
 public interface SessionSerializer {
 
@@ -83,17 +86,28 @@ public interface SessionSerializer {
    * options are strings (Tomcat's {@code context.xml}, Jetty XML, Spring properties).
    *
    * @param name {@code java} or {@code json}
-   * @param allowedTypes the application's attribute types, as patterns (see the class doc)
+   * @param allowedTypes the application's attribute types, as patterns (see the class doc); each
+   *     argument may hold several, separated by commas or white space, as configuration files give
+   *     them ({@code "com.example.Cart, com.example.model.**"})
    * @return a thread-safe serializer
    * @throws IllegalArgumentException if the name is neither, naming it, or a pattern is malformed
    */
   static SessionSerializer named(String name, String... allowedTypes) {
-    String key = name == null ? "" : name.trim().toLowerCase(java.util.Locale.ROOT);
+    String key = name == null ? "" : name.trim().toLowerCase(Locale.ROOT);
+    List<String> patterns = new ArrayList<>();
+    for (String p : allowedTypes) {
+      for (String one : (p == null ? "" : p.trim()).split("[,\\s]+")) {
+        if (!one.isEmpty()) {
+          patterns.add(one);
+        }
+      }
+    }
+    String[] split = patterns.toArray(String[]::new);
     switch (key) {
       case "java":
-        return java(allowedTypes);
+        return java(split);
       case "json":
-        return json(allowedTypes);
+        return json(split);
       default:
         throw new IllegalArgumentException(
             "serializer must be 'java' or 'json' but was '" + name + "'");

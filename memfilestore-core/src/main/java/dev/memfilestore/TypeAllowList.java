@@ -61,11 +61,10 @@ final class TypeAllowList {
     this.applicationPatterns = applicationPatterns;
   }
 
-  /** Each argument holds one pattern or several separated by commas or white space. */
   static TypeAllowList of(String... patterns) {
     List<Pattern> compiled = new ArrayList<>();
-    for (String p : split(patterns)) {
-      if (!VALID_PATTERN.matcher(p).matches()) {
+    for (String p : patterns) {
+      if (p == null || !VALID_PATTERN.matcher(p).matches()) {
         throw new IllegalArgumentException(
             "allowed type pattern '"
                 + p
@@ -75,21 +74,6 @@ final class TypeAllowList {
       compiled.add(toRegex(p));
     }
     return new TypeAllowList(List.copyOf(compiled));
-  }
-
-  private static List<String> split(String... patterns) {
-    List<String> split = new ArrayList<>();
-    for (String p : patterns) {
-      if (p == null) {
-        throw new IllegalArgumentException("allowed type pattern must not be null");
-      }
-      for (String one : p.trim().split("[,\\s]+")) {
-        if (!one.isEmpty()) {
-          split.add(one);
-        }
-      }
-    }
-    return split;
   }
 
   private static Pattern toRegex(String pattern) {

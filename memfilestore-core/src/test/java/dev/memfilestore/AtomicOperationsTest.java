@@ -285,7 +285,7 @@ class AtomicOperationsTest {
     s.setAttribute("plan", Plan.PRO);
     assertThat(serializer.deserialize(serializer.serialize(s)).getAttribute("plan"))
         .isEqualTo(Plan.PRO);
-    assertThatThrownBy(() -> SessionSerializer.json("com.example.Cart,,*"))
+    assertThatThrownBy(() -> SessionSerializer.named("json", "com.example.Cart,,*"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'*'");
   }

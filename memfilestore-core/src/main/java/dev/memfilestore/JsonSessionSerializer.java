@@ -1,9 +1,12 @@
 package dev.memfilestore;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -54,10 +57,27 @@ final class JsonSessionSerializer implements SessionSerializer {
   private final ObjectReader valueReader;
   private final ObjectMapper mapper;
 
+  /**
+   * JSON tokens in one session. With the save file's line limit this bounds the time and memory one
+   * record can cost: 15 million one-letter strings would otherwise take 800 MB of heap.
+   */
+  static final long MAX_TOKENS = 1_000_000;
+
+  /** Nesting of JSON arrays and objects; each typed value adds a level of its own. */
+  static final int MAX_NESTING = 256;
+
   JsonSessionSerializer(TypeAllowList allowList) {
     PolymorphicTypeValidator validator = new AllowListValidator(allowList);
+    JsonFactory budgeted =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder()
+                    .maxTokenCount(MAX_TOKENS)
+                    .maxNestingDepth(MAX_NESTING)
+                    .build())
+            .build();
     mapper =
-        new ObjectMapper()
+        new ObjectMapper(budgeted)
             .registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
@@ -153,6 +173,12 @@ final class JsonSessionSerializer implements SessionSerializer {
       }
       return new SessionData(created, accessed, maxInactive, attributes);
     } catch (IOException | DateTimeParseException | IllegalArgumentException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof StreamConstraintsException) { // thrown by the parser, wrapped by databind
+          throw new SessionSerializationException(
+              "refused to read a session: it exceeds the decoding budget: " + t.getMessage(), e);
+        }
+      }
       throw new SessionSerializationException(
           "cannot read a session from JSON: " + rootMessage(e), e);
     }

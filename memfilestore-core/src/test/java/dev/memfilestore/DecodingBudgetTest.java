@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -130,5 +131,53 @@ class DecodingBudgetTest {
         .isInstanceOf(SessionSerializationException.class)
         .hasMessageContaining("attribute 'b'")
         .hasMessageContaining("more than 1000000 objects");
+  }
+
+  @Test
+  void aJsonSessionOfMillionsOfTinyValuesIsRefusedBeforeItFillsTheHeap() {
+    // 3 million one-letter strings in 12 MB: each would cost about 50 bytes of heap.
+    StringBuilder json =
+        new StringBuilder(
+            "{\"created\":\"2026-01-01T00:00:00Z\",\"accessed\":\"2026-01-01T00:00:00Z\","
+                + "\"attributes\":{\"list\":[\"java.util.ArrayList\",[");
+    for (int i = 0; i < 3_000_000; i++) {
+      json.append(i == 0 ? "\"a\"" : ",\"a\"");
+    }
+    json.append("]]}}");
+    byte[] planted = json.toString().getBytes(StandardCharsets.UTF_8);
+
+    assertThatThrownBy(() -> SessionSerializer.json().deserialize(planted))
+        .isInstanceOf(SessionSerializationException.class)
+        .hasMessageContaining("decoding budget")
+        .hasMessageContaining("1000000");
+  }
+
+  @Test
+  void aJsonSessionNestedTooDeeplyIsRefused() {
+    String open = "[\"java.util.ArrayList\",[".repeat(200);
+    String close = "]]".repeat(200);
+    byte[] planted =
+        ("{\"created\":\"2026-01-01T00:00:00Z\",\"accessed\":\"2026-01-01T00:00:00Z\","
+                + "\"attributes\":{\"deep\":"
+                + open
+                + close
+                + "}}")
+            .getBytes(StandardCharsets.UTF_8);
+
+    assertThatThrownBy(() -> SessionSerializer.json().deserialize(planted))
+        .isInstanceOf(SessionSerializationException.class)
+        .hasMessageContaining("decoding budget");
+  }
+
+  @Test
+  void anOrdinaryJsonSessionWithThousandsOfValuesIsRead() {
+    SessionData s = new SessionData();
+    List<String> items = new ArrayList<>();
+    for (int i = 0; i < 50_000; i++) {
+      items.add("item-" + i);
+    }
+    s.setAttribute("items", items);
+    SessionSerializer json = SessionSerializer.json();
+    assertThat(json.deserialize(json.serialize(s)).getAttribute("items")).isEqualTo(items);
   }
 }

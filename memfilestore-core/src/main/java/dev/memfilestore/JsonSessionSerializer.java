@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DatabindContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.cfg.MapperConfig;
 import com.fasterxml.jackson.databind.deser.std.StdDelegatingDeserializer;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.jsontype.NamedType;
 import com.fasterxml.jackson.databind.jsontype.PolymorphicTypeValidator;
 import com.fasterxml.jackson.databind.jsontype.TypeIdResolver;
@@ -291,6 +293,22 @@ final class JsonSessionSerializer implements SessionSerializer {
     @Override
     public String idFromValueAndType(Object value, Class<?> type) {
       return checked(super.idFromValueAndType(value, type));
+    }
+
+    /**
+     * Jackson resolves a generic id ({@code java.util.ArrayList<com.x.Y>}) by loading every class
+     * it names before the validator sees it. This serializer never writes one, so refuse it unread.
+     */
+    @Override
+    public JavaType typeFromId(DatabindContext context, String id) throws IOException {
+      if (id.indexOf('<') >= 0) {
+        throw InvalidTypeIdException.from(
+            null,
+            "type id '" + id + "': generic type ids are never written and are not read",
+            _baseType,
+            id);
+      }
+      return super.typeFromId(context, id);
     }
 
     private String checked(String id) {

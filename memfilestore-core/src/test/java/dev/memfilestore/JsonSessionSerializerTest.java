@@ -636,6 +636,32 @@ class JsonSessionSerializerTest {
   }
 
   @Test
+  void plantedGenericTypeIdIsRefusedWithoutEvenLoadingTheClassesItNames() {
+    List<String> requested = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ClassLoader recording =
+        new ClassLoader(getClass().getClassLoader()) {
+          @Override
+          protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+            requested.add(name);
+            return super.loadClass(name, resolve);
+          }
+        };
+    byte[] planted =
+        plantedSession("{\"x\":[\"java.util.ArrayList<dev.memfilestore.InitTraps$Generic>\",[]]}");
+    Thread thread = Thread.currentThread();
+    ClassLoader before = thread.getContextClassLoader();
+    thread.setContextClassLoader(recording);
+    try {
+      assertThatThrownBy(() -> json.deserialize(planted))
+          .isInstanceOf(SessionSerializationException.class)
+          .hasMessageContaining("generic type ids");
+    } finally {
+      thread.setContextClassLoader(before);
+    }
+    assertThat(requested).noneMatch(name -> name.contains("InitTraps"));
+  }
+
+  @Test
   void plantedClassInsideAnAllowedListIsRefusedWithoutInitializingIt() {
     byte[] planted =
         plantedSession(

@@ -165,7 +165,9 @@ public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFact
 
   /**
    * The most sessions kept, across all contexts (the core's {@code max}); when it is reached the
-   * sessions used least are dropped. Default 0: unbounded.
+   * sessions used least are dropped. Default 0: unbounded. A dropped session is gone for good: like
+   * an invalidated one, it is never stored again (a {@code DefaultSessionCache} may still hold it
+   * in memory until it leaves the cache).
    *
    * @param max 0 for unbounded, or at least 1
    */

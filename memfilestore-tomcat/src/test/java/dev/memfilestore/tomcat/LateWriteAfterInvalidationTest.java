@@ -54,19 +54,44 @@ class LateWriteAfterInvalidationTest {
     signOutWhileAnotherRequestRuns("slowWrite&name=cart");
   }
 
+  @Test
+  void aWriteUnderWayWhenTheIdChangesDoesNotBringTheOldIdBack() throws Exception {
+    Browser browser = new Browser();
+    assertThat(browser.body(url("set&name=user&value=ada"))).isEqualTo("ok");
+    String oldId = browser.sessionId().orElseThrow();
+    CompletableFuture<HttpResponse<String>> late = sendWithCookie("slowWrite&name=cart", oldId);
+    RequestGate.awaitEntered();
+    assertThat(browser.body(url("rotate"))).isEqualTo("ok"); // as a sign-in does
+    String newId = browser.sessionId().orElseThrow();
+    assertThat(newId).isNotEqualTo(oldId);
+    long recordsAfterRotation = records();
+    RequestGate.release();
+    assertThat(late.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+
+    assertThat(records()).isEqualTo(recordsAfterRotation);
+    server.close();
+    server = startServer();
+    assertThat(manager().findSession(oldId)).isNull();
+    assertThat(manager().findSession(newId)).isNotNull();
+    assertThat(browser.body(url("get&name=user"))).isEqualTo("ada");
+  }
+
+  private CompletableFuture<HttpResponse<String>> sendWithCookie(String op, String id) {
+    return HttpClient.newHttpClient()
+        .sendAsync(
+            HttpRequest.newBuilder(URI.create(url(op)))
+                .header("Cookie", "JSESSIONID=" + id)
+                .timeout(Duration.ofSeconds(30))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+  }
+
   private void signOutWhileAnotherRequestRuns(String lateOp) throws Exception {
     Browser browser = new Browser();
     assertThat(browser.body(url("set&name=user&value=ada"))).isEqualTo("ok");
     String id = browser.sessionId().orElseThrow();
 
-    CompletableFuture<HttpResponse<String>> late =
-        HttpClient.newHttpClient()
-            .sendAsync(
-                HttpRequest.newBuilder(URI.create(url(lateOp)))
-                    .header("Cookie", "JSESSIONID=" + id)
-                    .timeout(Duration.ofSeconds(30))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
+    CompletableFuture<HttpResponse<String>> late = sendWithCookie(lateOp, id);
     RequestGate.awaitEntered();
     assertThat(browser.body(url("invalidate"))).isEqualTo("ok");
     long recordsAfterSignOut = records();

@@ -60,7 +60,14 @@ public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFact
   }
 
   private SessionSerializer attributeSerializer() {
-    return SessionSerializer.named(serializer, allowedTypes);
+    return serializer(serializer, allowedTypes);
+  }
+
+  /** The named serializer with the patterns, or with none when they are blank. */
+  private static SessionSerializer serializer(String name, String allowedTypes) {
+    return allowedTypes.isBlank()
+        ? SessionSerializer.named(name)
+        : SessionSerializer.named(name, allowedTypes);
   }
 
   private MemFileStore buildStore() {
@@ -238,7 +245,7 @@ public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFact
    */
   public void setAllowedTypes(String patterns) {
     String value = patterns == null ? "" : patterns.trim();
-    SessionSerializer.named(serializer, value); // fails now, naming the bad pattern
+    serializer(serializer, value); // fails now, naming the bad pattern
     this.allowedTypes = value;
   }
 

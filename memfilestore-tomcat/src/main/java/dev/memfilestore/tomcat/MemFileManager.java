@@ -270,7 +270,7 @@ public class MemFileManager extends ManagerBase {
    */
   public void setAllowedTypes(String allowedTypes) {
     String value = allowedTypes == null ? "" : allowedTypes.trim();
-    SessionSerializer.named(serializer, value); // fails now, naming the bad pattern
+    serializer(serializer, value); // fails now, naming the bad pattern
     this.allowedTypes = value;
   }
 
@@ -641,7 +641,7 @@ public class MemFileManager extends ManagerBase {
     Duration contextTimeout = Duration.ofMinutes(context.getSessionTimeout());
     MemFileStore.Builder b =
         MemFileStore.builder()
-            .serializer(SessionSerializer.named(serializer, allowedTypes))
+            .serializer(serializer(serializer, allowedTypes))
             .ttl((session, id) -> retention(session.getMaxInactiveInterval(), contextTimeout))
             .noDisposeOnSet(true) // each request rewrites its session: nothing to report
             .dispose((id, session, cause) -> onDispose(id, cause));
@@ -684,6 +684,13 @@ public class MemFileManager extends ManagerBase {
       }
     }
     return path;
+  }
+
+  /** The named serializer with the patterns, or with none when they are blank. */
+  private static SessionSerializer serializer(String name, String allowedTypes) {
+    return allowedTypes.isBlank()
+        ? SessionSerializer.named(name)
+        : SessionSerializer.named(name, allowedTypes);
   }
 
   /**

@@ -1,10 +1,10 @@
 package dev.memfilestore.jetty;
 
 import dev.memfilestore.MemFileStore;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.session.AbstractSessionDataStore;
 import org.eclipse.jetty.session.SessionData;
 import org.eclipse.jetty.session.UnreadableSessionDataException;
@@ -16,9 +16,44 @@ import org.slf4j.LoggerFactory;
  * The sessions of one context, kept in the core store shared by the factory's contexts. Jetty calls
  * every method but {@link #doCleanOrphans} inside the context (its class loader is the thread's
  * context class loader), which is what reading attributes needs.
+ *
+ * <h2>No late store brings a deleted session back</h2>
+ *
+ * Requests that work on their own copies of a session ({@code NullSessionCache}, or several
+ * contexts or servers sharing the factory) may end in any order: one may invalidate the session
+ * (Jetty deletes it) while another, still running, stores its copy afterwards. As with Jetty's
+ * {@code JDBCSessionDataStore}, a store of a session saved before ({@code lastSaveTime > 0}) only
+ * replaces the record that is there, in one atomic step of the core ({@code update}): once the
+ * record is deleted, such a store writes nothing, and no interleaving of the two can recreate it.
+ * Only a first store ({@code lastSaveTime <= 0}: a new session, or one whose id Jetty just renewed)
+ * creates a record, and only where none is ({@code setIfAbsent}); a record left by a session Jetty
+ * no longer counts (expired, kept for its listeners) gives way, a live one is refused as a database
+ * refuses a duplicate key.
+ *
+ * <h2>Expiry without decoding</h2>
+ *
+ * The core keeps each record until Jetty's expiry plus {@link SessionRecords#retentionMillis} (or
+ * forever when Jetty's expiry is 0), so {@link MemFileStore#expiresAt} minus that retention is
+ * Jetty's expiry. {@link #doExists}, {@link #doCheckExpired}, {@link #doGetExpired} and {@link
+ * #doCleanOrphans} thus answer for live sessions from the core's deadline alone; only a record
+ * whose deadline says it may have expired (those are few: Jetty deletes them as it finds them) is
+ * read to learn its exact expiry. A record whose deadline has passed is gone from the core, which
+ * is why sessions that expired more than ten grace periods ago are not reported to Jetty. If the
+ * grace period is lowered, sessions stored before the change are reported expired up to ten times
+ * the difference late (never early) until they are stored again.
  */
 final class MemFileSessionDataStore extends AbstractSessionDataStore {
   private static final Logger log = LoggerFactory.getLogger(MemFileSessionDataStore.class);
+
+  /** What the store knows of a session at some time, by Jetty's rules. */
+  private enum Verdict {
+    /** No record (never stored, deleted, or expired longer ago than the retention). */
+    ABSENT,
+    /** Not expired. */
+    LIVE,
+    /** Expired, or unreadable with its deadline passed. */
+    EXPIRED
+  }
 
   private final SharedStore shared;
   private final SessionRecords records;
@@ -53,21 +88,14 @@ final class MemFileSessionDataStore extends AbstractSessionDataStore {
     return true;
   }
 
-  private Optional<dev.memfilestore.SessionData> read(String id) {
-    if (!SessionRecords.isPlausibleId(id)) {
-      return Optional.empty();
-    }
-    return store.get(keyPrefix + id);
+  private long retentionMillis() {
+    return SessionRecords.retentionMillis(_gracePeriodSec);
   }
 
   @Override
   public boolean doExists(String id) {
-    try {
-      Long expiry = read(id).map(SessionRecords::expiry).orElse(null);
-      return expiry != null && (expiry <= 0 || expiry > System.currentTimeMillis());
-    } catch (RuntimeException e) {
-      return false; // unreadable: not a session anyone can use
-    }
+    return SessionRecords.isPlausibleId(id)
+        && verdict(keyPrefix + id, System.currentTimeMillis()) == Verdict.LIVE;
   }
 
   @Override
@@ -76,21 +104,54 @@ final class MemFileSessionDataStore extends AbstractSessionDataStore {
       throw new UnwriteableSessionDataException(
           id, _context, new IllegalArgumentException("not a plausible session id"));
     }
+    String key = keyPrefix + id;
+    long now = System.currentTimeMillis();
     try {
-      store.set(
-          keyPrefix + id,
-          records.encode(
-              data, System.currentTimeMillis(), TimeUnit.SECONDS.toMillis(_gracePeriodSec)));
+      dev.memfilestore.SessionData record = records.encode(data, now, retentionMillis());
+      if (lastSaveTime > 0) {
+        if (store.update(key, stored -> record).isEmpty()) {
+          log.debug(
+              "Session {} of {} was deleted meanwhile (invalidated or expired): not stored again",
+              SessionRecords.abbreviate(id),
+              _context.getCanonicalContextPath());
+        }
+      } else {
+        create(key, record, now);
+      }
     } catch (RuntimeException e) {
       throw new UnwriteableSessionDataException(id, _context, e);
     }
   }
 
+  /** A first store: creates the record, replacing only one Jetty no longer counts as a session. */
+  private void create(String key, dev.memfilestore.SessionData record, long now) {
+    if (store.setIfAbsent(key, record)) {
+      return;
+    }
+    boolean replaced =
+        store
+            .update(
+                key,
+                stored -> {
+                  Long expiry = SessionRecords.expiry(stored);
+                  if (expiry != null && (expiry <= 0 || expiry > now)) {
+                    throw new IllegalStateException("a live session is stored under this id");
+                  }
+                  return record;
+                })
+            .isPresent();
+    if (!replaced && !store.setIfAbsent(key, record)) {
+      throw new IllegalStateException("another session was stored under this id meanwhile");
+    }
+  }
+
   @Override
   public SessionData doLoad(String id) throws Exception {
-    Optional<dev.memfilestore.SessionData> stored;
+    if (!SessionRecords.isPlausibleId(id)) {
+      return null;
+    }
     try {
-      stored = read(id);
+      Optional<dev.memfilestore.SessionData> stored = store.get(keyPrefix + id);
       return stored.isEmpty() ? null : records.decode(id, stored.get());
     } catch (RuntimeException e) {
       throw new UnreadableSessionDataException(id, _context, e);
@@ -103,12 +164,7 @@ final class MemFileSessionDataStore extends AbstractSessionDataStore {
       return false;
     }
     String key = keyPrefix + id;
-    boolean existed;
-    try {
-      existed = store.get(key).isPresent();
-    } catch (RuntimeException e) {
-      existed = true; // unreadable, but there
-    }
+    boolean existed = store.expiresAt(key).isPresent();
     store.destroy(key);
     return existed;
   }
@@ -117,14 +173,8 @@ final class MemFileSessionDataStore extends AbstractSessionDataStore {
   public Set<String> doCheckExpired(Set<String> candidates, long time) {
     Set<String> expired = new HashSet<>();
     for (String id : candidates) {
-      Long expiry;
-      try {
-        expiry = read(id).map(SessionRecords::expiry).orElse(null);
-      } catch (RuntimeException e) {
-        expiry = null; // unreadable: let Jetty find that out and remove it
-      }
-      if (expiry == null || (expiry > 0 && expiry <= time)) {
-        expired.add(id);
+      if (!SessionRecords.isPlausibleId(id) || verdict(keyPrefix + id, time) != Verdict.LIVE) {
+        expired.add(id); // gone or expired: Jetty may finish it off
       }
     }
     return expired;
@@ -134,11 +184,8 @@ final class MemFileSessionDataStore extends AbstractSessionDataStore {
   public Set<String> doGetExpired(long before) {
     Set<String> expired = new HashSet<>();
     for (String key : store.ids()) {
-      if (key.startsWith(keyPrefix)) {
-        Long expiry = expiryOf(key);
-        if (expiry != null && expiry > 0 && expiry <= before) {
-          expired.add(key.substring(keyPrefix.length()));
-        }
+      if (key.startsWith(keyPrefix) && verdict(key, before) == Verdict.EXPIRED) {
+        expired.add(key.substring(keyPrefix.length()));
       }
     }
     return expired;
@@ -149,8 +196,7 @@ final class MemFileSessionDataStore extends AbstractSessionDataStore {
   public void doCleanOrphans(long time) {
     int removed = 0;
     for (String key : store.ids()) {
-      Long expiry = expiryOf(key);
-      if (expiry != null && expiry > 0 && expiry <= time) {
+      if (verdict(key, time) == Verdict.EXPIRED) {
         store.destroy(key);
         removed++;
       }
@@ -160,11 +206,33 @@ final class MemFileSessionDataStore extends AbstractSessionDataStore {
     }
   }
 
-  private Long expiryOf(String key) {
-    try {
-      return store.get(key).map(SessionRecords::expiry).orElse(null);
-    } catch (RuntimeException e) {
-      return null;
+  /**
+   * Whether the session under a key had expired at {@code time}, by Jetty's expiry. The core's
+   * deadline answers for every record whose Jetty expiry is later than both {@code time} and now;
+   * otherwise the record is read, because it may have been stored after it expired (then its
+   * deadline counts from the store, not from its expiry).
+   */
+  private Verdict verdict(String key, long time) {
+    Optional<Instant> deadline = store.expiresAt(key);
+    if (deadline.isEmpty()) {
+      return Verdict.ABSENT;
     }
+    if (deadline.get().equals(Instant.MAX)) {
+      return Verdict.LIVE; // Jetty's expiry 0: never
+    }
+    long latestExpiry = deadline.get().toEpochMilli() - retentionMillis();
+    if (latestExpiry > Math.max(time, System.currentTimeMillis())) {
+      return Verdict.LIVE;
+    }
+    Long expiry;
+    try {
+      expiry = store.get(key).map(SessionRecords::expiry).orElse(null);
+    } catch (RuntimeException e) {
+      expiry = null; // unreadable: no session anyone can use
+    }
+    if (expiry == null) {
+      return store.expiresAt(key).isPresent() ? Verdict.EXPIRED : Verdict.ABSENT;
+    }
+    return expiry > 0 && expiry <= time ? Verdict.EXPIRED : Verdict.LIVE;
   }
 }

@@ -5,8 +5,6 @@ import dev.memfilestore.MemFileStore;
 import dev.memfilestore.SessionSerializer;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.Locale;
 import org.eclipse.jetty.session.AbstractSessionDataStoreFactory;
 import org.eclipse.jetty.session.SessionDataStore;
 import org.eclipse.jetty.session.SessionManager;
@@ -41,7 +39,7 @@ public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFact
   private long max;
   private Durability durability = Durability.JOURNAL;
   private String serializer = "java";
-  private String[] allowedTypes = new String[0];
+  private String allowedTypes = "";
   private final SharedStore shared = new SharedStore(this::buildStore);
 
   /** A factory for an in-memory store until {@link #setSaveFile(String)} names a file. */
@@ -62,9 +60,14 @@ public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFact
   }
 
   private SessionSerializer attributeSerializer() {
-    return "json".equals(serializer)
-        ? SessionSerializer.json(allowedTypes)
-        : SessionSerializer.java(allowedTypes);
+    return serializer(serializer, allowedTypes);
+  }
+
+  /** The named serializer with the patterns, or with none when they are blank. */
+  private static SessionSerializer serializer(String name, String allowedTypes) {
+    return allowedTypes.isBlank()
+        ? SessionSerializer.named(name)
+        : SessionSerializer.named(name, allowedTypes);
   }
 
   private MemFileStore buildStore() {
@@ -169,7 +172,9 @@ public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFact
 
   /**
    * The most sessions kept, across all contexts (the core's {@code max}); when it is reached the
-   * sessions used least are dropped. Default 0: unbounded.
+   * sessions used least are dropped. Default 0: unbounded. A dropped session is gone for good: like
+   * an invalidated one, it is never stored again (a {@code DefaultSessionCache} may still hold it
+   * in memory until it leaves the cache).
    *
    * @param max 0 for unbounded, or at least 1
    */
@@ -191,22 +196,13 @@ public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFact
 
   /**
    * How much a crash may lose: {@code SNAPSHOT}, {@code JOURNAL} (default: a {@code kill -9} loses
-   * nothing that was saved) or {@code JOURNAL_SYNC}. See {@link Durability}.
+   * nothing that was saved) or {@code JOURNAL_SYNC}. See {@link Durability#parse(String)}.
    *
    * @param durability the mode's name, in any case
+   * @throws IllegalArgumentException if it names no mode
    */
   public void setDurability(String durability) {
-    try {
-      this.durability = Durability.valueOf(durability.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new IllegalArgumentException(
-          "durability must be one of "
-              + Arrays.toString(Durability.values())
-              + " but was '"
-              + durability
-              + "'",
-          e);
-    }
+    this.durability = Durability.parse(durability);
   }
 
   /**
@@ -222,15 +218,11 @@ public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFact
    * How attribute values are encoded: {@code java} (default: Java serialization, for {@code
    * Serializable} beans) or {@code json}. Both read only allow-listed classes.
    *
-   * @param serializer {@code java} or {@code json}
+   * @param serializer {@code java} or {@code json}, in any case
+   * @throws IllegalArgumentException for any other name
    */
   public void setSerializer(String serializer) {
-    String name = serializer == null ? "" : serializer.trim().toLowerCase(Locale.ROOT);
-    if (!name.equals("java") && !name.equals("json")) {
-      throw new IllegalArgumentException(
-          "serializer must be 'java' or 'json' but was '" + serializer + "'");
-    }
-    this.serializer = name;
+    this.serializer = SessionSerializer.named(serializer).name(); // fails now, naming it
   }
 
   /**
@@ -249,21 +241,21 @@ public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFact
    * sub-packages). A class not allowed is refused when stored and never loaded when read.
    *
    * @param patterns the patterns, or null or blank for none
+   * @throws IllegalArgumentException if a pattern is malformed or allows everything
    */
   public void setAllowedTypes(String patterns) {
-    String[] parsed =
-        patterns == null || patterns.isBlank() ? new String[0] : patterns.trim().split("[,\\s]+");
-    SessionSerializer.java(parsed); // fails now, naming the bad pattern
-    this.allowedTypes = parsed;
+    String value = patterns == null ? "" : patterns.trim();
+    serializer(serializer, value); // fails now, naming the bad pattern
+    this.allowedTypes = value;
   }
 
   /**
    * The allowed attribute classes.
    *
-   * @return the patterns, comma-separated
+   * @return the patterns, as set
    */
   public String getAllowedTypes() {
-    return String.join(",", allowedTypes);
+    return allowedTypes;
   }
 
   private static int notNegative(String name, int seconds) {

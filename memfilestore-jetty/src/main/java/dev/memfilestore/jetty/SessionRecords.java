@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Maps Jetty's session data to the core store's sessions and back.
@@ -68,18 +69,30 @@ final class SessionRecords {
   }
 
   /**
-   * The core session for a Jetty session. The core keeps it until ten grace periods after Jetty's
-   * expiry (Jetty's own limit for orphans) or, for a session already expired, ten grace periods
-   * from now: Jetty's scavenger sees expired sessions and runs their listeners well before that,
-   * and the core's own expiry only removes what no context ever came back for.
+   * How long the core keeps a session after Jetty's expiry: ten grace periods, Jetty's own horizon
+   * for orphans. Jetty's scavenger looks for sessions that expired one to three grace periods ago
+   * (to run their listeners), so they must still be there; by ten, Jetty would delete them anyway.
    */
-  SessionData encode(org.eclipse.jetty.session.SessionData data, long nowMillis, long graceMillis) {
+  static long retentionMillis(int gracePeriodSec) {
+    return TimeUnit.SECONDS.toMillis(10L * Math.max(gracePeriodSec, 0));
+  }
+
+  /**
+   * The core session for a Jetty session. Its deadline in the core is Jetty's expiry plus {@code
+   * retentionMillis} (never, when Jetty's expiry is 0: a {@code maxInactive} of 0 or less), so that
+   * {@link dev.memfilestore.MemFileStore#expiresAt} tells Jetty's expiry without decoding anything.
+   * A session stored when it had already expired (Jetty never does, tests and tools may) is kept
+   * for {@code retentionMillis} from now instead: its deadline then says only "expired by now", and
+   * the data store reads the exact expiry from the record.
+   */
+  SessionData encode(
+      org.eclipse.jetty.session.SessionData data, long nowMillis, long retentionMillis) {
     SessionData out = new SessionData(Instant.ofEpochMilli(data.getCreated()));
     out.setLastAccessedTime(Instant.ofEpochMilli(data.getAccessed()));
     long expiry = data.getExpiry();
-    long retainMillis = Math.max(expiry - nowMillis, 0) + 10 * graceMillis;
+    long keepMillis = Math.max(expiry - nowMillis, 0) + retentionMillis;
     out.setMaxInactiveInterval(
-        expiry <= 0 ? Duration.ofMillis(-1) : Duration.ofMillis(Math.max(retainMillis, 1)));
+        expiry <= 0 ? Duration.ofMillis(-1) : Duration.ofMillis(Math.max(keepMillis, 1)));
     out.setAttribute(CONTEXT_PATH, data.getContextPath());
     out.setAttribute(VHOST, data.getVhost());
     out.setAttribute(LAST_NODE, data.getLastNode());
@@ -133,6 +146,11 @@ final class SessionRecords {
     data.putAllAttributes(values);
     data.clean(); // just loaded: nothing to save yet
     return data;
+  }
+
+  /** Enough of an id to tell sessions apart in a log, never enough to take one over. */
+  static String abbreviate(String id) {
+    return id == null || id.length() <= 4 ? "…" : id.substring(0, 4) + "…";
   }
 
   /** Jetty's expiry of a stored session (0: never), or null if the adapter did not write it. */

@@ -132,7 +132,7 @@ class SessionSecurityTest {
     planted.setAttribute("payload", new Gadget());
     dev.memfilestore.SessionData stored =
         new SessionRecords(SessionSerializer.java("dev.memfilestore.jetty.Gadget"))
-            .encode(planted, now, 3_600_000);
+            .encode(planted, now, SessionRecords.retentionMillis(3600));
     try (MemFileStore attacker =
         MemFileStore.builder().saveFile(saveFile).serializer(SessionSerializer.json()).build()) {
       attacker.set(SessionRecords.keyPrefix("_app", "0.0.0.0") + "planted1", stored);

@@ -60,20 +60,35 @@ final class SessionServer {
     return server.getBean(MemFileSessionDataStoreFactory.class);
   }
 
-  /** {@code /login?user=x} signs in; every request counts a visit and answers with the state. */
+  /**
+   * {@code /login?user=x} signs in; {@code /logout} invalidates the session; {@code /hold} counts a
+   * visit and then waits at {@link RequestGate} before it ends. Every other request counts a visit
+   * and answers with the state.
+   */
   public static final class VisitServlet extends HttpServlet {
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response)
         throws IOException {
+      response.setContentType("text/plain");
+      if ("/logout".equals(request.getPathInfo())) {
+        HttpSession old = request.getSession(false);
+        if (old != null) {
+          old.invalidate();
+        }
+        response.getWriter().print("signed out");
+        return;
+      }
       HttpSession session = request.getSession(true);
-      if (request.getPathInfo() != null && request.getPathInfo().equals("/login")) {
+      if ("/login".equals(request.getPathInfo())) {
         session.setAttribute("account", new Account(request.getParameter("user")));
       }
       Integer visits = (Integer) session.getAttribute("visits");
       int now = visits == null ? 1 : visits + 1;
       session.setAttribute("visits", now);
       Account account = (Account) session.getAttribute("account");
-      response.setContentType("text/plain");
+      if ("/hold".equals(request.getPathInfo())) {
+        RequestGate.holdHere();
+      }
       response
           .getWriter()
           .print("visits=" + now + " user=" + (account == null ? "-" : account.name()));

@@ -12,10 +12,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -61,7 +59,16 @@ import org.slf4j.LoggerFactory;
  * response whose session a crash could lose. When the store's {@code max} is reached it evicts a
  * session, which is then expired with {@code sessionDestroyed} (after the request using it, if one
  * is). Sessions expire by Tomcat's own rules ({@code maxInactiveInterval}), checked by Tomcat's
- * background thread, which also prunes the store.
+ * background thread, which also prunes the store; the store keeps each session for twice its
+ * interval from its last write, so it never drops one that Tomcat still counts as live.
+ *
+ * <h2>No late write brings back an invalidated session</h2>
+ *
+ * A session's record is created once per id, while only the request holding the session knows the
+ * id: at the session's first access and when its id changes. Every later write only replaces that
+ * record, in one atomic step of the store ({@code update}). A request that ends after another one
+ * invalidated the session (which removed its record), or changed its id, thus writes nothing, and
+ * no interleaving of the two can recreate the record.
  *
  * <p>Attributes are written with Java serialization and read back only if their class is on the
  * allow-list ({@link #setAllowedTypes(String)}), through an {@code ObjectInputFilter}: a planted
@@ -239,17 +246,7 @@ public class MemFileManager extends ManagerBase {
    * @throws IllegalArgumentException if it names no mode
    */
   public void setDurability(String durability) {
-    try {
-      this.durability = Durability.valueOf(durability.trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException | NullPointerException e) {
-      throw new IllegalArgumentException(
-          "durability '"
-              + durability
-              + "' is not one of "
-              + Arrays.toString(Durability.values())
-              + " (see dev.memfilestore.Durability)",
-          e);
-    }
+    this.durability = Durability.parse(durability);
   }
 
   /**
@@ -273,7 +270,7 @@ public class MemFileManager extends ManagerBase {
    */
   public void setAllowedTypes(String allowedTypes) {
     String value = allowedTypes == null ? "" : allowedTypes.trim();
-    SessionSerializer.java(patterns(value)); // fails now, naming the bad pattern
+    serializer(serializer, value); // fails now, naming the bad pattern
     this.allowedTypes = value;
   }
 
@@ -295,11 +292,7 @@ public class MemFileManager extends ManagerBase {
    * @throws IllegalArgumentException for any other name
    */
   public void setSerializer(String serializer) {
-    String name = serializer == null ? "" : serializer.trim().toLowerCase(Locale.ROOT);
-    if (!name.equals("java") && !name.equals("json")) {
-      throw new IllegalArgumentException("serializer '" + serializer + "' is not java or json");
-    }
-    this.serializer = name;
+    this.serializer = SessionSerializer.named(serializer).name(); // fails now, naming it
   }
 
   /**
@@ -476,7 +469,10 @@ public class MemFileManager extends ManagerBase {
     }
   }
 
-  /** Saves the session under its new id at once: its old id has just left the store. */
+  /**
+   * Creates the session's record under its new id at once, while only this request knows that id:
+   * its old id has just left the store.
+   */
   @Override
   protected void changeSessionId(
       Session session,
@@ -485,7 +481,7 @@ public class MemFileManager extends ManagerBase {
       boolean notifyContainerListeners) {
     super.changeSessionId(session, newId, notifySessionListeners, notifyContainerListeners);
     if (session instanceof MemFileSession s) {
-      write(s);
+      createRecord(s);
     }
   }
 
@@ -535,7 +531,41 @@ public class MemFileManager extends ManagerBase {
     }
   }
 
-  /** Writes a live session to the store; a failure is logged (once per session), not thrown. */
+  /**
+   * Creates the record of a session under its current id, once per id: called at its first access
+   * (when only the request that created it knows the id) and when its id changes. Attributes that
+   * cannot be written are left out of this first record (and reported by the next write).
+   */
+  void createRecord(MemFileSession session) {
+    String id = session.getIdInternal();
+    MemFileStore st = store;
+    if (st == null || id == null || !session.claimRecord(id)) {
+      return;
+    }
+    try {
+      SessionData data = session.toSessionData(javaSerialization);
+      try {
+        create(st, id, data);
+      } catch (SessionSerializationException e) {
+        create(st, id, session.withoutAttributes());
+      }
+    } catch (IllegalStateException | IllegalArgumentException | UncheckedIOException e) {
+      log.warn("Could not save session {}: {}", abbreviate(id), e.toString());
+    }
+  }
+
+  /** Creates a record, replacing one left under the id by a session that was never restored. */
+  private static void create(MemFileStore st, String id, SessionData data) {
+    if (!st.setIfAbsent(id, data)) {
+      st.update(id, unreadable -> data);
+    }
+  }
+
+  /**
+   * Writes a live session over its record. A session whose record is gone (it was invalidated, its
+   * id changed, or the store evicted it) is not written: only {@link #createRecord} creates one. A
+   * failure is logged (once per session), not thrown.
+   */
   void write(MemFileSession session) {
     MemFileStore st = store;
     if (st == null || session.evicted() || !session.live()) {
@@ -543,7 +573,10 @@ public class MemFileManager extends ManagerBase {
     }
     String id = session.getIdInternal();
     try {
-      st.set(id, session.toSessionData(javaSerialization));
+      SessionData data = session.toSessionData(javaSerialization);
+      if (st.update(id, stored -> data).isEmpty()) {
+        log.debug("Session {} left the store meanwhile: not written", abbreviate(id));
+      }
     } catch (SessionSerializationException e) {
       if (session.firstWriteFailure()) {
         log.warn(
@@ -552,14 +585,8 @@ public class MemFileManager extends ManagerBase {
             getContext().getName(),
             e.getMessage());
       }
-      return;
     } catch (IllegalStateException | IllegalArgumentException | UncheckedIOException e) {
       log.warn("Could not save session {}: {}", abbreviate(id), e.toString());
-      return;
-    }
-    if (!session.live() || !id.equals(session.getIdInternal())) {
-      // Expired or renamed while being written, and its removal may have come first: undo.
-      st.destroy(id);
     }
   }
 
@@ -575,14 +602,15 @@ public class MemFileManager extends ManagerBase {
       if (cause == DisposeCause.EVICTED) {
         s.markEvicted(); // expired when its last request ends
       }
-      // EXPIRED while in use: Tomcat counts it as active; the request's end writes it back.
+      // EXPIRED while in use: only a request that outlived twice the interval (Tomcat's
+      // activityCheck keeps such sessions); it is no longer stored, and Tomcat expires it later.
       return;
     }
     if (cause == DisposeCause.EVICTED) {
       log.debug("Session {} evicted to stay within max={}", abbreviate(id), max);
       s.expire();
-    } else if (s.isValid()) { // by Tomcat's clock it has not expired: keep it stored
-      write(s);
+    } else if (s.isValid()) { // isValid() expires it, with its listeners, once Tomcat's time is up
+      log.debug("Session {} left the store before Tomcat expired it", abbreviate(id));
     }
   }
 
@@ -609,14 +637,12 @@ public class MemFileManager extends ManagerBase {
   }
 
   private MemFileStore buildStore(Context context) {
-    String[] patterns = patterns(allowedTypes);
     javaSerialization = serializer.equals("java");
+    Duration contextTimeout = Duration.ofMinutes(context.getSessionTimeout());
     MemFileStore.Builder b =
         MemFileStore.builder()
-            .serializer(
-                javaSerialization
-                    ? SessionSerializer.java(patterns)
-                    : SessionSerializer.json(patterns))
+            .serializer(serializer(serializer, allowedTypes))
+            .ttl((session, id) -> retention(session.getMaxInactiveInterval(), contextTimeout))
             .noDisposeOnSet(true) // each request rewrites its session: nothing to report
             .dispose((id, session, cause) -> onDispose(id, cause));
     if (max > 0) {
@@ -660,8 +686,22 @@ public class MemFileManager extends ManagerBase {
     return path;
   }
 
-  private static String[] patterns(String list) {
-    return list.isBlank() ? new String[0] : list.trim().split("[,\\s]+");
+  /** The named serializer with the patterns, or with none when they are blank. */
+  private static SessionSerializer serializer(String name, String allowedTypes) {
+    return allowedTypes.isBlank()
+        ? SessionSerializer.named(name)
+        : SessionSerializer.named(name, allowedTypes);
+  }
+
+  /**
+   * How long the store keeps a session after its last write: twice its interval. Tomcat measures
+   * idleness from the start of the latest request, which may come after the latest write; twice the
+   * interval covers any request that starts while the session is valid, so the store never drops a
+   * session before Tomcat expires it. Negative: never.
+   */
+  static Duration retention(Duration interval, Duration contextTimeout) {
+    Duration life = interval == null ? contextTimeout : interval;
+    return life.isNegative() || life.isZero() ? Duration.ofSeconds(-1) : life.multipliedBy(2);
   }
 
   /** Enough of an id to tell sessions apart in a log, never enough to take one over. */

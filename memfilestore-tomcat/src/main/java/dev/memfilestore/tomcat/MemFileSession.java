@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.catalina.session.StandardSession;
 
 /**
@@ -28,6 +29,9 @@ final class MemFileSession extends StandardSession {
   /** A failed write has been logged once for this session; later ones are not. */
   private transient volatile boolean writeFailureLogged;
 
+  /** The id whose record was created (or restored): a record is created once per id. */
+  private final transient AtomicReference<String> recordedId = new AtomicReference<>();
+
   MemFileSession(MemFileManager manager) {
     super(manager);
   }
@@ -46,6 +50,7 @@ final class MemFileSession extends StandardSession {
     s.isNew = false;
     s.isValid = true;
     s.id = id; // not setId(): that would add it to the manager and fire sessionCreated
+    s.recordedId.set(id);
     for (String name : data.getAttributeNames()) {
       s.attributes.put(name, data.getAttribute(name));
     }
@@ -58,11 +63,7 @@ final class MemFileSession extends StandardSession {
    * Serializable}: they are lost at a restart, as with {@code StandardManager}.
    */
   SessionData toSessionData(boolean serializableOnly) {
-    SessionData data = new SessionData(Instant.ofEpochMilli(creationTime));
-    // The start of the latest request: Tomcat measures idleness from it.
-    data.setLastAccessedTime(Instant.ofEpochMilli(thisAccessedTime));
-    int interval = maxInactiveInterval;
-    data.setMaxInactiveInterval(interval > 0 ? Duration.ofSeconds(interval) : NEVER);
+    SessionData data = withoutAttributes();
     for (Map.Entry<String, Object> e : attributes.entrySet()) {
       Object value = e.getValue();
       if (exclude(e.getKey(), value) || (serializableOnly && !(value instanceof Serializable))) {
@@ -73,12 +74,35 @@ final class MemFileSession extends StandardSession {
     return data;
   }
 
+  /** The session as the store keeps it, without attributes: its first record, if they fail. */
+  SessionData withoutAttributes() {
+    SessionData data = new SessionData(Instant.ofEpochMilli(creationTime));
+    // The start of the latest request: Tomcat measures idleness from it.
+    data.setLastAccessedTime(Instant.ofEpochMilli(thisAccessedTime));
+    int interval = maxInactiveInterval;
+    data.setMaxInactiveInterval(interval > 0 ? Duration.ofSeconds(interval) : NEVER);
+    return data;
+  }
+
+  /**
+   * Marks the record of {@code id} as created, once: returns true to the one caller that must
+   * create it. Later writes only replace it, so a record once removed stays removed.
+   */
+  boolean claimRecord(String id) {
+    return !id.equals(recordedId.getAndSet(id));
+  }
+
   @Override
   public void access() {
     inFlight.incrementAndGet();
     super.access();
     if (manager instanceof MemFileManager m) {
       m.accessed(this);
+      String id = getIdInternal();
+      if (id != null && !id.equals(recordedId.get())) {
+        // The first access of a new session: only this request knows its id yet.
+        m.createRecord(this);
+      }
     }
   }
 

@@ -35,7 +35,7 @@ class MemFileManagerOptionsTest {
     assertThatThrownBy(() -> manager.setDurability("fsync"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'fsync'")
-        .hasMessageContaining("JOURNAL_SYNC");
+        .hasMessageContaining("journal_sync");
     assertThatThrownBy(() -> manager.setAllowedTypes("com.example.Cart, **"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'**'");

@@ -9,7 +9,9 @@ import java.io.IOException;
 /**
  * Does one session operation per request, named by {@code op}: {@code set} (name, value), {@code
  * listening} (a {@link ListeningValue} under name), {@code remove}, {@code get}, {@code rotate}
- * (change the session id), {@code invalidate}, {@code shortLife} (a one-second timeout).
+ * (change the session id), {@code invalidate}, {@code shortLife} (a one-second timeout), {@code
+ * hold} (set name to value, then wait at the {@link RequestGate} before ending), {@code slowWrite}
+ * (a {@link SlowToWrite} under name: the write at the request's end waits at the gate).
  */
 final class ScriptServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
@@ -28,6 +30,11 @@ final class ScriptServlet extends HttpServlet {
       case "rotate" -> req.changeSessionId();
       case "invalidate" -> session.invalidate();
       case "shortLife" -> session.setMaxInactiveInterval(1);
+      case "hold" -> {
+        session.setAttribute(name, req.getParameter("value"));
+        RequestGate.holdHere();
+      }
+      case "slowWrite" -> session.setAttribute(name, new SlowToWrite());
       default -> throw new IllegalArgumentException(op);
     }
     resp.setContentType("text/plain");

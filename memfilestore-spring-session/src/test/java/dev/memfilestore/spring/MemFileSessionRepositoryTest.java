@@ -8,15 +8,20 @@ import dev.memfilestore.SessionSerializationException;
 import dev.memfilestore.SessionSerializer;
 import dev.memfilestore.TestClock;
 import dev.memfilestore.spring.MemFileSessionRepository.MemFileSession;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.context.ApplicationEvent;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.authority.AuthorityUtils;
@@ -397,20 +402,25 @@ class MemFileSessionRepositoryTest {
   }
 
   @Test
-  void saveModeAlwaysWritesTheWholeSessionSoTheLastSaveWins() {
+  void saveModeAlwaysWritesEveryAttributeTheRequestHoldsAndKeepsTheOthers() {
     MemFileSessionRepository repository = repository();
     repository.setSaveMode(SaveMode.ALWAYS);
     MemFileSession session = repository.createSession();
+    session.setAttribute("shared", "v0");
     repository.save(session);
 
     MemFileSession first = repository.findById(session.getId());
     MemFileSession second = repository.findById(session.getId());
     first.setAttribute("cart", "book");
+    first.setAttribute("shared", "v1");
     second.setAttribute("theme", "dark");
     repository.save(first);
     repository.save(second);
 
-    assertThat(repository.findById(session.getId()).getAttributeNames()).containsExactly("theme");
+    MemFileSession found = repository.findById(session.getId());
+    assertThat(found.getAttributeNames()).containsExactlyInAnyOrder("shared", "cart", "theme");
+    // the second request held "shared" as it read it, and ALWAYS writes what a request holds
+    assertThat((String) found.getAttribute("shared")).isEqualTo("v0");
   }
 
   @Test
@@ -449,6 +459,49 @@ class MemFileSessionRepositoryTest {
     assertThat(repository.findById(session.getId()).getMaxInactiveInterval())
         .isEqualTo(Duration.ofMinutes(3));
     assertThat(eventIds(SessionCreatedEvent.class)).containsExactly(session.getId());
+  }
+
+  // ------------------------------------------------------------------ store writes
+
+  /** Lines in the journal beside the save file: one per store write. */
+  private long journalRecords() throws IOException {
+    long lines = 0;
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().contains(".journal.")).toList()) {
+        for (byte b : Files.readAllBytes(f)) {
+          lines += b == '\n' ? 1 : 0;
+        }
+      }
+    }
+    return lines;
+  }
+
+  @ParameterizedTest
+  @EnumSource(SaveMode.class)
+  void aPageViewWritesTheStoreOnceAndARequestThatChangedNothingNotAtAll(SaveMode mode)
+      throws IOException {
+    MemFileSessionRepository repository = persistent();
+    repository.setSaveMode(mode);
+    MemFileSession session = repository.createSession();
+    session.setAttribute("visits", 1L);
+    repository.save(session);
+    long before = journalRecords();
+
+    // a page view as SessionRepositoryFilter runs it: find, record the access, change an
+    // attribute, then save when the response is committed and again when the request ends
+    MemFileSession view = repository.findById(session.getId());
+    view.setLastAccessedTime(clock.instant());
+    view.setAttribute("visits", 2L);
+    repository.save(view);
+    repository.save(view);
+    assertThat(journalRecords()).isEqualTo(before + 1);
+
+    // a request that neither used nor changed the session: ALWAYS still writes what it holds
+    MemFileSession unchanged = repository.findById(session.getId());
+    repository.save(unchanged);
+    repository.save(unchanged);
+    assertThat(journalRecords()).isEqualTo(before + (mode == SaveMode.ALWAYS ? 2 : 1));
+    assertThat((Long) repository.findById(session.getId()).getAttribute("visits")).isEqualTo(2L);
   }
 
   // ------------------------------------------------------------------ persistence

@@ -16,6 +16,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -399,6 +404,61 @@ class MemFileSessionRepositoryTest {
 
     MemFileSession found = repository.findById(session.getId());
     assertThat(found.getAttributeNames()).containsExactlyInAnyOrder("cart", "theme");
+  }
+
+  @Test
+  void requestsOnManyThreadsLoseNoChangeAndALogoutAmongThemStays() throws Exception {
+    MemFileSessionRepository repository = persistent();
+    MemFileSession session = repository.createSession();
+    session.setAttribute(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, "ada");
+    repository.save(session);
+    String id = session.getId();
+    int threads = 4;
+    int perThread = 150;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < perThread; i++) {
+                    MemFileSession copy = repository.findById(id);
+                    copy.setAttribute("t" + thread + "-" + i, i);
+                    copy.setLastAccessedTime(clock.instant());
+                    repository.save(copy);
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      MemFileSession found = repository.findById(id);
+      assertThat(found.getAttributeNames()).hasSize(threads * perThread + 1);
+      assertThat(repository.findByPrincipalName("ada")).containsOnlyKeys(id);
+
+      // a logout while other requests of the session save: it stays logged out
+      MemFileSession inFlight = repository.findById(id);
+      Future<?> saving =
+          pool.submit(
+              () -> {
+                for (int i = 0; i < perThread; i++) {
+                  inFlight.setAttribute("late", i);
+                  repository.save(inFlight);
+                }
+              });
+      repository.deleteById(id);
+      saving.get(60, TimeUnit.SECONDS);
+      assertThat(repository.findById(id)).isNull();
+      assertThat(repository.findByPrincipalName("ada")).isEmpty();
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test

@@ -408,6 +408,14 @@ public class MemFileSessionRepository
     session.markSaved();
   }
 
+  /**
+   * Returns a copy of a stored session that records its request's changes, or null if there is none
+   * or it has expired (then the store removes it, if it has not yet, and publishes {@link
+   * SessionExpiredEvent}).
+   *
+   * @param id the session id
+   * @return the session, or null
+   */
   @Override
   public MemFileSession findById(String id) {
     if (id == null) {
@@ -787,7 +795,10 @@ public class MemFileSessionRepository
     Objects.requireNonNull(name, "attribute name");
     if (PRINCIPAL_ATTRIBUTE.equals(name)) {
       throw new IllegalArgumentException(
-          "the attribute name " + name + " is reserved for the repository's principal index");
+          "the attribute name "
+              + name
+              + " is reserved for the repository's principal index; use another name (the"
+              + " principal comes from PRINCIPAL_NAME_INDEX_NAME or Spring Security's context)");
     }
   }
 }

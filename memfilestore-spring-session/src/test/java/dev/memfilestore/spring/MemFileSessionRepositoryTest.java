@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.memfilestore.SessionData;
 import dev.memfilestore.SessionSerializationException;
 import dev.memfilestore.SessionSerializer;
 import dev.memfilestore.TestClock;
@@ -21,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -562,6 +564,53 @@ class MemFileSessionRepositoryTest {
     repository.save(unchanged);
     assertThat(journalRecords()).isEqualTo(before + (mode == SaveMode.ALWAYS ? 2 : 1));
     assertThat((Long) repository.findById(session.getId()).getAttribute("visits")).isEqualTo(2L);
+  }
+
+  /** Counts the store's serializations, to pin down what one save costs. */
+  private static final class CountingSerializer implements SessionSerializer {
+    final SessionSerializer delegate = SessionSerializer.java("org.springframework.security.**");
+    final AtomicInteger serialized = new AtomicInteger();
+    final AtomicInteger deserialized = new AtomicInteger();
+
+    @Override
+    public byte[] serialize(SessionData session) {
+      serialized.incrementAndGet();
+      return delegate.serialize(session);
+    }
+
+    @Override
+    public SessionData deserialize(byte[] bytes) {
+      deserialized.incrementAndGet();
+      return delegate.deserialize(bytes);
+    }
+
+    @Override
+    public String name() {
+      return delegate.name();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(SaveMode.class)
+  void aSaveSerializesTheSessionOnceAndDeserializesItAtMostOnce(SaveMode mode) {
+    MemFileSessionRepository repository = repository();
+    CountingSerializer counting = new CountingSerializer();
+    repository.setSerializer(counting);
+    repository.setSaveMode(mode);
+    MemFileSession session = repository.createSession();
+    session.setAttribute(SECURITY_CONTEXT, loggedIn("ada")); // not a plain value: read = decode
+    repository.save(session);
+    MemFileSession view = repository.findById(session.getId());
+    view.setLastAccessedTime(clock.instant());
+    view.setAttribute("visits", 2L);
+    counting.serialized.set(0);
+    counting.deserialized.set(0);
+
+    repository.save(view);
+    repository.save(view);
+
+    assertThat(counting.serialized).hasValue(1);
+    assertThat(counting.deserialized).hasValue(1);
   }
 
   // ------------------------------------------------------------------ persistence

@@ -183,6 +183,41 @@ class MemFileSessionRepositoryTest {
     assertThat(repository.findById(session.getId()).getAttributeNames()).containsExactly("n");
   }
 
+  @Test
+  void aSessionThatCannotBeSerializedUnderItsNewIdStaysUnderItsOldOne() {
+    MemFileSessionRepository repository = repository();
+    MemFileSession session = repository.createSession();
+    session.setAttribute(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, "ada");
+    repository.save(session);
+
+    MemFileSession found = repository.findById(session.getId());
+    String newId = found.changeSessionId();
+    found.setAttribute("thread", new Object());
+
+    assertThatThrownBy(() -> repository.save(found))
+        .isInstanceOf(SessionSerializationException.class);
+    assertThat(repository.findById(newId)).isNull();
+    assertThat(repository.findByPrincipalName("ada")).containsOnlyKeys(session.getId());
+    assertThat(events).noneMatch(e -> e instanceof SessionDeletedEvent);
+  }
+
+  @Test
+  void theRepositorysOwnPrincipalAttributeCannotBeSetAndIsNeverShown() {
+    MemFileSessionRepository repository = repository();
+    MemFileSession session = repository.createSession();
+    session.setAttribute(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, "ada");
+    repository.save(session);
+    MemFileSession found = repository.findById(session.getId());
+
+    assertThatThrownBy(
+            () -> found.setAttribute(MemFileSessionRepository.PRINCIPAL_ATTRIBUTE, "mallory"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reserved");
+    assertThat((Object) found.getAttribute(MemFileSessionRepository.PRINCIPAL_ATTRIBUTE)).isNull();
+    assertThat(found.getAttributeNames())
+        .containsExactly(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME);
+  }
+
   // ------------------------------------------------------------------ delete and expiry
 
   @Test

@@ -71,7 +71,7 @@ import org.springframework.session.events.SessionExpiredEvent;
  *       id.
  *   <li>A save that changed nothing writes nothing ({@code SessionRepositoryFilter} saves twice per
  *       request, when the response is committed and when the request ends); any other save writes
- *       the session once.
+ *       the session once (after a change of id: removes the old id, then writes the new one).
  * </ul>
  *
  * <h2>Expiry, events and the principal index</h2>

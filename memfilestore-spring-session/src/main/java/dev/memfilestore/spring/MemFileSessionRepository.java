@@ -12,13 +12,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import javax.crypto.SecretKey;
 import org.springframework.beans.factory.DisposableBean;
@@ -49,14 +49,41 @@ import org.springframework.session.events.SessionExpiredEvent;
  * the Spring Boot starter none of this is needed: it builds the repository from {@code
  * memfilestore.*} properties.
  *
- * <p>Like Spring's JDBC and Redis repositories it supports {@link FlushMode} and {@link SaveMode}:
- * with the default {@link SaveMode#ON_SET_ATTRIBUTE}, saving a session writes only the attributes
- * this request set or removed on top of what is stored now, so two concurrent requests of one user
- * do not undo each other's changes. It indexes sessions by principal name (Spring Security's
- * concurrent-session control and Boot's {@code /sessions} endpoint use that) and publishes {@link
- * SessionCreatedEvent}, {@link SessionDeletedEvent} and {@link SessionExpiredEvent}; expiry events
- * come from the store's periodic check, so they fire for sessions nobody reads again. A session
- * evicted by the {@code max} bound is reported as deleted.
+ * <h2>Saving: a request's changes, applied to what is stored now</h2>
+ *
+ * Sessions returned by {@link #findById} are detached copies that record what their request
+ * changes. {@link #save} applies those changes, in one atomic step ({@link MemFileStore#update}),
+ * to the session as it is stored at that moment, so concurrent requests of one user do not undo
+ * each other's work, like Spring's JDBC and Redis repositories:
+ *
+ * <ul>
+ *   <li>Only the attributes the request set or removed are written ({@link
+ *       SaveMode#ON_SET_ATTRIBUTE}, the default); with {@link SaveMode#ON_GET_ATTRIBUTE} also those
+ *       it read, with {@link SaveMode#ALWAYS} every attribute it holds. Attributes another request
+ *       stored meanwhile stay.
+ *   <li>The last-accessed time and the timeout are written only when the request set them, and the
+ *       last-accessed time never goes backwards; the creation time is written once.
+ *   <li>A session deleted meanwhile (a logout in another tab) or expired stays gone: the save
+ *       writes nothing and throws nothing, as with Spring's JDBC repository. (Spring's {@code
+ *       RedisSessionRepository} throws instead; that would turn every request that races a logout,
+ *       and with {@link FlushMode#IMMEDIATE} every {@code setAttribute}, into an error.) The same
+ *       holds after {@link Session#changeSessionId()}: the session is not re-created under its new
+ *       id.
+ *   <li>A save that changed nothing writes nothing ({@code SessionRepositoryFilter} saves twice per
+ *       request, when the response is committed and when the request ends); any other save writes
+ *       the session once (after a change of id: removes the old id, then writes the new one).
+ * </ul>
+ *
+ * <h2>Expiry, events and the principal index</h2>
+ *
+ * A session expires when its timeout has passed since its last access, as in Spring's other stores;
+ * the store then removes it, on the periodic check or when it is read, and a {@link
+ * SessionExpiredEvent} is published, so expiry events fire for sessions nobody reads again.
+ * Deleting a session publishes {@link SessionDeletedEvent}, and so does eviction by the {@code max}
+ * bound; the first save of a new session publishes {@link SessionCreatedEvent}. Sessions are
+ * indexed by principal name (Spring Security's concurrent-session control and Boot's {@code
+ * /sessions} endpoint use it), resolved from the session as stored after the save, not from the
+ * request's copy.
  */
 public class MemFileSessionRepository
     implements FindByIndexNameSessionRepository<MemFileSessionRepository.MemFileSession>,
@@ -71,13 +98,11 @@ public class MemFileSessionRepository
    */
   static final String PRINCIPAL_ATTRIBUTE = SaveFileInspector.RESOLVED_PRINCIPAL_ATTRIBUTE;
 
-  private static final int LOCK_STRIPES = 64;
-
-  private final Object[] locks = new Object[LOCK_STRIPES];
-  private final Map<String, Set<String>> idsByPrincipal = new ConcurrentHashMap<>();
-  private final Map<String, String> principalById = new ConcurrentHashMap<>();
-  // Ids being renamed by changeSessionId: their removal is not a deletion.
-  private final Set<String> renaming = ConcurrentHashMap.newKeySet();
+  private final PrincipalIndex index = new PrincipalIndex();
+  // Orders the index writes of one session as the store orders its writes: see PrincipalIndex.
+  private final AtomicLong indexVersions = new AtomicLong();
+  // A removal this thread makes for changeSessionId: the store reports it here, not as a deletion.
+  private final ThreadLocal<OwnRemoval> ownRemoval = new ThreadLocal<>();
 
   private String saveFile;
   private Duration savePeriod;
@@ -103,11 +128,7 @@ public class MemFileSessionRepository
    * A repository with the defaults: in memory only, unbounded, expired sessions checked every
    * minute.
    */
-  public MemFileSessionRepository() {
-    for (int i = 0; i < LOCK_STRIPES; i++) {
-      locks[i] = new Object();
-    }
-  }
+  public MemFileSessionRepository() {}
 
   // ------------------------------------------------------------------ configuration
 
@@ -200,7 +221,10 @@ public class MemFileSessionRepository
   /**
    * Adjusts the store's builder after this repository has configured it, for options without a
    * setter here ({@code length}, {@code stale}, …). The repository's own dispose listener is set
-   * afterwards and cannot be replaced: listen to Spring Session's events instead.
+   * afterwards and cannot be replaced: listen to Spring Session's events instead. The repository
+   * sets a {@code ttl} function that expires a session when its timeout has passed since its last
+   * access; replacing it changes when sessions leave the store (never later than that for Spring:
+   * {@link #findById} finds no session past that time).
    *
    * @param storeCustomizer receives the builder before the store is built
    */
@@ -340,10 +364,11 @@ public class MemFileSessionRepository
     if (encryptionKey != null) {
       b.encryptionKey(encryptionKey);
     }
+    b.ttl(this::timeToLive);
     storeCustomizer.accept(b);
     b.dispose(this::onDispose);
     MemFileStore opened = b.build();
-    opened.all().forEach((id, data) -> index(id, (String) data.getAttribute(PRINCIPAL_ATTRIBUTE)));
+    opened.all().forEach((id, data) -> index.put(id, principalOf(data), 0));
     return opened;
   }
 
@@ -352,9 +377,9 @@ public class MemFileSessionRepository
   @Override
   public MemFileSession createSession() {
     Instant now = clock.instant();
-    MemFileSession session =
-        new MemFileSession(
-            sessionIdGenerator.generate(), now, now, defaultMaxInactiveInterval, new HashMap<>());
+    SessionData data = new SessionData(now);
+    data.setMaxInactiveInterval(defaultMaxInactiveInterval);
+    MemFileSession session = new MemFileSession(sessionIdGenerator.generate(), data);
     session.isNew = true;
     if (flushMode == FlushMode.IMMEDIATE) {
       save(session);
@@ -362,60 +387,35 @@ public class MemFileSessionRepository
     return session;
   }
 
+  /**
+   * Stores what the session's request changed; see the class comment for the rules.
+   *
+   * @param session a session of this repository
+   * @throws dev.memfilestore.SessionSerializationException if an attribute cannot be serialized;
+   *     the stored session is then unchanged
+   * @throws IllegalStateException if a new session's id is taken already (the {@link
+   *     SessionIdGenerator} gave an id twice)
+   */
   @Override
   public void save(MemFileSession session) {
-    MemFileStore s = store();
-    String id = session.getId();
-    String originalId = session.originalId;
-    boolean created = session.isNew;
-    synchronized (lock(originalId)) {
-      SessionData data;
-      if (created || saveMode == SaveMode.ALWAYS) {
-        data = new SessionData(session.creationTime);
-        session.attributes.forEach(data::setAttribute);
-      } else {
-        data = s.get(originalId).orElse(null);
-        if (data == null) {
-          // deleted or expired since this request read it: saving would bring it back
-          session.markSaved();
-          return;
-        }
-        session.delta.forEach(
-            (name, value) -> {
-              if (value == null) {
-                data.removeAttribute(name);
-              } else {
-                data.setAttribute(name, value);
-              }
-            });
-        data.setCreationTime(session.creationTime);
-      }
-      data.setLastAccessedTime(session.lastAccessedTime);
-      data.setMaxInactiveInterval(session.maxInactiveInterval);
-      String principal = indexResolver.resolveIndexesFor(session).get(PRINCIPAL_NAME_INDEX_NAME);
-      if (principal == null) {
-        data.removeAttribute(PRINCIPAL_ATTRIBUTE);
-      } else {
-        data.setAttribute(PRINCIPAL_ATTRIBUTE, principal);
-      }
-      s.set(id, data); // throws, changing nothing, if the session cannot be serialized
-      if (!id.equals(originalId) && !created) {
-        renaming.add(originalId);
-        try {
-          s.destroy(originalId);
-        } finally {
-          renaming.remove(originalId);
-        }
-        unindex(originalId);
-      }
-      index(id, principal);
-      session.markSaved();
+    if (session.isNew) {
+      create(session);
+    } else if (!session.id.equals(session.originalId)) {
+      move(session);
+    } else if (session.changed()) {
+      update(session);
     }
-    if (created) {
-      publish(new SessionCreatedEvent(this, session));
-    }
+    session.markSaved();
   }
 
+  /**
+   * Returns a copy of a stored session that records its request's changes, or null if there is none
+   * or it has expired (then the store removes it, if it has not yet, and publishes {@link
+   * SessionExpiredEvent}).
+   *
+   * @param id the session id
+   * @return the session, or null
+   */
   @Override
   public MemFileSession findById(String id) {
     if (id == null) {
@@ -425,10 +425,14 @@ public class MemFileSessionRepository
     if (data == null) {
       return null;
     }
-    MemFileSession session = toSession(id, data);
+    MemFileSession session = new MemFileSession(id, data);
     if (session.isExpired()) {
-      deleteById(id); // the store's clock and Spring's rounding can differ by a millisecond
+      // Past its last access plus timeout by Spring's rounding but not yet by the store's
+      // (milliseconds): the store removes it within a millisecond and reports it as expired.
       return null;
+    }
+    if (saveMode == SaveMode.ALWAYS) {
+      session.changedAttributes().addAll(session.getAttributeNames());
     }
     return session;
   }
@@ -446,62 +450,200 @@ public class MemFileSessionRepository
     if (!PRINCIPAL_NAME_INDEX_NAME.equals(indexName) || indexValue == null) {
       return Collections.emptyMap();
     }
-    Set<String> ids = idsByPrincipal.get(indexValue);
-    if (ids == null) {
-      return Collections.emptyMap();
-    }
     Map<String, MemFileSession> found = new LinkedHashMap<>();
-    for (String id : Set.copyOf(ids)) {
+    for (String id : index.ids(indexValue)) {
       MemFileSession session = findById(id);
-      if (session != null) {
+      // the index may name a session whose principal changed a moment ago: check what is stored
+      if (session != null && indexValue.equals(principalOf(session.data))) {
         found.put(id, session);
       }
     }
     return found;
   }
 
-  // ------------------------------------------------------------------ internals
+  // ------------------------------------------------------------------ saving
 
-  private Object lock(String id) {
-    return locks[(id.hashCode() & 0x7fffffff) % LOCK_STRIPES];
-  }
-
-  private void index(String id, String principal) {
-    String previous =
-        principal == null ? principalById.remove(id) : principalById.put(id, principal);
-    if (previous != null && !previous.equals(principal)) {
-      removeFromPrincipal(previous, id);
+  /** Stores a new session, unless its id is taken. */
+  private void create(MemFileSession session) {
+    SessionData data = session.data;
+    String principal = resolvePrincipal(session.id, data);
+    setPrincipal(data, principal); // hidden from the session's own attributes
+    long version = indexVersions.incrementAndGet();
+    if (!store().setIfAbsent(session.id, data)) {
+      throw new IllegalStateException(
+          "a live session has the id the SessionIdGenerator just gave a new session: the"
+              + " generator must give unique ids");
     }
-    if (principal != null) {
-      idsByPrincipal.computeIfAbsent(principal, p -> ConcurrentHashMap.newKeySet()).add(id);
-    }
-  }
-
-  private void unindex(String id) {
-    String previous = principalById.remove(id);
-    if (previous != null) {
-      removeFromPrincipal(previous, id);
-    }
-  }
-
-  private void removeFromPrincipal(String principal, String id) {
-    idsByPrincipal.computeIfPresent(
-        principal,
-        (p, ids) -> {
-          ids.remove(id);
-          return ids.isEmpty() ? null : ids;
-        });
+    indexStored(session.id, principal, version);
+    publish(new SessionCreatedEvent(this, session));
   }
 
   /**
-   * The store reports every session that leaves it; Spring hears of those that were not renamed.
+   * Applies a request's changes to the stored session in one atomic step; nothing if it is gone.
    */
-  private void onDispose(String id, SessionData data, DisposeCause cause) {
-    if (cause == DisposeCause.REPLACED || renaming.contains(id)) {
+  private void update(MemFileSession session) {
+    long[] version = new long[1];
+    Optional<SessionData> stored =
+        store()
+            .update(
+                session.id,
+                current -> {
+                  version[0] = indexVersions.incrementAndGet();
+                  return applyChanges(session, current);
+                });
+    if (stored.isPresent() && !session.changedAttributes().isEmpty()) {
+      indexStored(session.id, principalOf(stored.get()), version[0]);
+    }
+  }
+
+  /**
+   * Moves a session to the id {@link Session#changeSessionId()} gave it, with the request's
+   * changes. The old id is removed first, in one step that hands back what was stored there last;
+   * the new id is created from that. A session deleted or expired meanwhile is not re-created.
+   */
+  private void move(MemFileSession session) {
+    MemFileStore s = store();
+    String oldId = session.originalId;
+    SessionData last = removeOwn(oldId);
+    if (last == null) {
+      return; // deleted meanwhile (the store reported it then) or never stored
+    }
+    if (isExpired(last)) {
+      index.remove(oldId);
+      publish(new SessionExpiredEvent(this, new MemFileSession(oldId, last)));
       return;
     }
-    unindex(id);
-    MemFileSession session = toSession(id, data);
+    SessionData moved = applyChanges(session, new SessionData(last));
+    long version = indexVersions.incrementAndGet();
+    boolean stored;
+    try {
+      stored = s.setIfAbsent(session.id, moved);
+    } catch (RuntimeException e) {
+      s.setIfAbsent(oldId, last); // the session stays under its old id, as it was
+      throw e;
+    }
+    if (!stored) {
+      s.setIfAbsent(oldId, last);
+      throw new IllegalStateException(
+          "a live session has the id the SessionIdGenerator just gave a changed session id: the"
+              + " generator must give unique ids");
+    }
+    index.remove(oldId);
+    indexStored(session.id, principalOf(moved), version);
+  }
+
+  /**
+   * The stored session with the request's changes applied. Called inside the store's atomic update,
+   * possibly more than once: it changes nothing but {@code stored}.
+   */
+  private SessionData applyChanges(MemFileSession session, SessionData stored) {
+    Set<String> changed = session.changedAttributes();
+    for (String name : changed) {
+      stored.setAttribute(name, session.data.getAttribute(name)); // null: removed
+    }
+    if (session.lastAccessedTimeSet
+        && session.data.getLastAccessedTime().isAfter(stored.getLastAccessedTime())) {
+      stored.setLastAccessedTime(session.data.getLastAccessedTime());
+    }
+    if (session.maxInactiveIntervalSet) {
+      stored.setMaxInactiveInterval(session.data.getMaxInactiveInterval());
+    }
+    if (!changed.isEmpty()) {
+      setPrincipal(stored, resolvePrincipal(session.id, stored));
+    }
+    return stored;
+  }
+
+  /** Resolves the principal name of a session as it will be stored. */
+  private String resolvePrincipal(String id, SessionData data) {
+    return indexResolver
+        .resolveIndexesFor(new MemFileSession(id, data))
+        .get(PRINCIPAL_NAME_INDEX_NAME);
+  }
+
+  private static void setPrincipal(SessionData data, String principal) {
+    data.setAttribute(PRINCIPAL_ATTRIBUTE, principal); // null removes it
+  }
+
+  private static String principalOf(SessionData data) {
+    return (String) data.getAttribute(PRINCIPAL_ATTRIBUTE);
+  }
+
+  /**
+   * Indexes a session as it was stored by the write that took {@code version}. A session removed
+   * meanwhile leaves the index again: the removal may have unindexed it just before this.
+   */
+  private void indexStored(String id, String principal, long version) {
+    index.put(id, principal, version);
+    if (principal != null && store().expiresAt(id).isEmpty()) {
+      index.remove(id);
+    }
+  }
+
+  /** Removes a session without reporting it to Spring; returns what was stored, or null. */
+  private SessionData removeOwn(String id) {
+    OwnRemoval removal = new OwnRemoval(id);
+    ownRemoval.set(removal);
+    try {
+      store().destroy(id);
+    } finally {
+      ownRemoval.remove();
+    }
+    return removal.removed;
+  }
+
+  /** What {@link #removeOwn} removed, handed over by the store's dispose listener. */
+  private static final class OwnRemoval {
+    final String id;
+    SessionData removed;
+
+    OwnRemoval(String id) {
+      this.id = id;
+    }
+  }
+
+  // ------------------------------------------------------------------ expiry and events
+
+  /** The store's time to live: until the timeout has passed since the last access. */
+  private Duration timeToLive(SessionData data, String id) {
+    Duration timeout = data.getMaxInactiveInterval();
+    if (timeout == null) {
+      timeout = defaultMaxInactiveInterval;
+    }
+    if (timeout.isNegative()) {
+      return timeout; // never expires by time
+    }
+    long deadline;
+    try {
+      deadline = data.getLastAccessedTime().plus(timeout).toEpochMilli();
+    } catch (ArithmeticException | java.time.DateTimeException e) {
+      return Duration.ofMillis(Long.MAX_VALUE); // beyond any clock: never
+    }
+    return Duration.ofMillis(Math.max(0, deadline - clock.millis()));
+  }
+
+  private boolean isExpired(SessionData data) {
+    Duration timeout = data.getMaxInactiveInterval();
+    return timeout != null
+        && !timeout.isNegative()
+        && !clock.instant().minus(timeout).isBefore(data.getLastAccessedTime());
+  }
+
+  /**
+   * The store reports every session that leaves it; Spring hears of those that were not moved to a
+   * new id.
+   */
+  private void onDispose(String id, SessionData data, DisposeCause cause) {
+    if (cause == DisposeCause.REPLACED) {
+      return;
+    }
+    OwnRemoval own = ownRemoval.get();
+    if (own != null && cause == DisposeCause.DESTROYED && own.id.equals(id)) {
+      own.removed = data;
+      return;
+    }
+    index.remove(id);
+    MemFileSession session = new MemFileSession(id, data);
     publish(
         cause == DisposeCause.EXPIRED
             ? new SessionExpiredEvent(this, session)
@@ -512,49 +654,25 @@ public class MemFileSessionRepository
     eventPublisher.publishEvent(event);
   }
 
-  private MemFileSession toSession(String id, SessionData data) {
-    Map<String, Object> attributes = new HashMap<>();
-    for (String name : data.getAttributeNames()) {
-      if (!PRINCIPAL_ATTRIBUTE.equals(name)) {
-        attributes.put(name, data.getAttribute(name));
-      }
-    }
-    Duration maxInactive = data.getMaxInactiveInterval();
-    return new MemFileSession(
-        id,
-        data.getCreationTime(),
-        data.getLastAccessedTime(),
-        maxInactive == null ? defaultMaxInactiveInterval : maxInactive,
-        attributes);
-  }
-
   /**
-   * A session of this repository: a detached copy, changed in the store when it is saved (or at
-   * once, with {@link FlushMode#IMMEDIATE}).
+   * A session of this repository: a detached copy that records what its request changes, written to
+   * the store when it is saved (or at once, with {@link FlushMode#IMMEDIATE}).
    */
   public final class MemFileSession implements Session {
     private String id;
     private String originalId;
-    private Instant creationTime;
-    private Instant lastAccessedTime;
-    private Duration maxInactiveInterval;
-    private final Map<String, Object> attributes;
-    // attributes to write on save (null value: removed), under SaveMode.ON_SET/GET_ATTRIBUTE
-    private final Map<String, Object> delta = new HashMap<>();
+    // this copy's own session data; may hold PRINCIPAL_ATTRIBUTE, which is never shown
+    private final SessionData data;
+    // attributes to write on save: set, removed, or (ON_GET_ATTRIBUTE, ALWAYS) read
+    private Set<String> changedAttributes;
+    private boolean lastAccessedTimeSet;
+    private boolean maxInactiveIntervalSet;
     private boolean isNew;
 
-    MemFileSession(
-        String id,
-        Instant creationTime,
-        Instant lastAccessedTime,
-        Duration maxInactiveInterval,
-        Map<String, Object> attributes) {
+    MemFileSession(String id, SessionData data) {
       this.id = id;
       this.originalId = id;
-      this.creationTime = creationTime;
-      this.lastAccessedTime = lastAccessedTime;
-      this.maxInactiveInterval = maxInactiveInterval;
-      this.attributes = attributes;
+      this.data = data;
     }
 
     @Override
@@ -571,69 +689,89 @@ public class MemFileSessionRepository
     @Override
     @SuppressWarnings({"unchecked", "TypeParameterUnusedInFormals"})
     public <T> T getAttribute(String name) {
-      Object value = attributes.get(name);
+      if (PRINCIPAL_ATTRIBUTE.equals(name)) {
+        return null;
+      }
+      Object value = data.getAttribute(name);
       if (value != null && saveMode == SaveMode.ON_GET_ATTRIBUTE) {
-        delta.put(name, value); // it may be changed in place: write it back
+        changedAttributes().add(name); // it may be changed in place: write it back
       }
       return (T) value;
     }
 
     @Override
     public Set<String> getAttributeNames() {
-      return Collections.unmodifiableSet(new HashSet<>(attributes.keySet()));
+      Set<String> names = new HashSet<>(data.getAttributeNames());
+      names.remove(PRINCIPAL_ATTRIBUTE);
+      return Collections.unmodifiableSet(names);
     }
 
     @Override
     public void setAttribute(String name, Object value) {
-      if (value == null) {
-        removeAttribute(name);
-        return;
-      }
-      attributes.put(name, value);
-      delta.put(name, value);
+      requireOwnName(name);
+      data.setAttribute(name, value); // null removes
+      changedAttributes().add(name);
       flushIfImmediate();
     }
 
     @Override
     public void removeAttribute(String name) {
-      attributes.remove(name);
-      delta.put(name, null);
+      requireOwnName(name);
+      data.removeAttribute(name);
+      changedAttributes().add(name);
       flushIfImmediate();
     }
 
     @Override
     public Instant getCreationTime() {
-      return creationTime;
+      return data.getCreationTime();
     }
 
     @Override
     public void setLastAccessedTime(Instant lastAccessedTime) {
-      this.lastAccessedTime = Objects.requireNonNull(lastAccessedTime, "lastAccessedTime");
+      data.setLastAccessedTime(Objects.requireNonNull(lastAccessedTime, "lastAccessedTime"));
+      lastAccessedTimeSet = true;
       flushIfImmediate();
     }
 
     @Override
     public Instant getLastAccessedTime() {
-      return lastAccessedTime;
+      return data.getLastAccessedTime();
     }
 
     @Override
     public void setMaxInactiveInterval(Duration interval) {
-      this.maxInactiveInterval = Objects.requireNonNull(interval, "interval");
+      data.setMaxInactiveInterval(Objects.requireNonNull(interval, "interval"));
+      maxInactiveIntervalSet = true;
       flushIfImmediate();
     }
 
     @Override
     public Duration getMaxInactiveInterval() {
-      return maxInactiveInterval;
+      Duration interval = data.getMaxInactiveInterval();
+      return interval == null ? defaultMaxInactiveInterval : interval;
     }
 
     @Override
     public boolean isExpired() {
-      if (maxInactiveInterval.isNegative()) {
+      Duration interval = getMaxInactiveInterval();
+      if (interval.isNegative()) {
         return false;
       }
-      return !clock.instant().minus(maxInactiveInterval).isBefore(lastAccessedTime);
+      return !clock.instant().minus(interval).isBefore(data.getLastAccessedTime());
+    }
+
+    private Set<String> changedAttributes() {
+      if (changedAttributes == null) {
+        changedAttributes = new HashSet<>();
+      }
+      return changedAttributes;
+    }
+
+    private boolean changed() {
+      return lastAccessedTimeSet
+          || maxInactiveIntervalSet
+          || (changedAttributes != null && !changedAttributes.isEmpty());
     }
 
     private void flushIfImmediate() {
@@ -645,7 +783,22 @@ public class MemFileSessionRepository
     private void markSaved() {
       isNew = false;
       originalId = id;
-      delta.clear();
+      lastAccessedTimeSet = false;
+      maxInactiveIntervalSet = false;
+      if (changedAttributes != null) {
+        changedAttributes.clear();
+      }
+    }
+  }
+
+  private static void requireOwnName(String name) {
+    Objects.requireNonNull(name, "attribute name");
+    if (PRINCIPAL_ATTRIBUTE.equals(name)) {
+      throw new IllegalArgumentException(
+          "the attribute name "
+              + name
+              + " is reserved for the repository's principal index; use another name (the"
+              + " principal comes from PRINCIPAL_NAME_INDEX_NAME or Spring Security's context)");
     }
   }
 }

@@ -4,19 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.memfilestore.SessionData;
 import dev.memfilestore.SessionSerializationException;
 import dev.memfilestore.SessionSerializer;
 import dev.memfilestore.TestClock;
 import dev.memfilestore.spring.MemFileSessionRepository.MemFileSession;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.context.ApplicationEvent;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.authority.AuthorityUtils;
@@ -169,6 +181,41 @@ class MemFileSessionRepositoryTest {
     assertThatThrownBy(() -> repository.save(found))
         .isInstanceOf(SessionSerializationException.class);
     assertThat(repository.findById(session.getId()).getAttributeNames()).containsExactly("n");
+  }
+
+  @Test
+  void aSessionThatCannotBeSerializedUnderItsNewIdStaysUnderItsOldOne() {
+    MemFileSessionRepository repository = repository();
+    MemFileSession session = repository.createSession();
+    session.setAttribute(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, "ada");
+    repository.save(session);
+
+    MemFileSession found = repository.findById(session.getId());
+    String newId = found.changeSessionId();
+    found.setAttribute("thread", new Object());
+
+    assertThatThrownBy(() -> repository.save(found))
+        .isInstanceOf(SessionSerializationException.class);
+    assertThat(repository.findById(newId)).isNull();
+    assertThat(repository.findByPrincipalName("ada")).containsOnlyKeys(session.getId());
+    assertThat(events).noneMatch(e -> e instanceof SessionDeletedEvent);
+  }
+
+  @Test
+  void theRepositorysOwnPrincipalAttributeCannotBeSetAndIsNeverShown() {
+    MemFileSessionRepository repository = repository();
+    MemFileSession session = repository.createSession();
+    session.setAttribute(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, "ada");
+    repository.save(session);
+    MemFileSession found = repository.findById(session.getId());
+
+    assertThatThrownBy(
+            () -> found.setAttribute(MemFileSessionRepository.PRINCIPAL_ATTRIBUTE, "mallory"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("reserved");
+    assertThat((Object) found.getAttribute(MemFileSessionRepository.PRINCIPAL_ATTRIBUTE)).isNull();
+    assertThat(found.getAttributeNames())
+        .containsExactly(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME);
   }
 
   // ------------------------------------------------------------------ delete and expiry
@@ -397,20 +444,80 @@ class MemFileSessionRepositoryTest {
   }
 
   @Test
-  void saveModeAlwaysWritesTheWholeSessionSoTheLastSaveWins() {
+  void requestsOnManyThreadsLoseNoChangeAndALogoutAmongThemStays() throws Exception {
+    MemFileSessionRepository repository = persistent();
+    MemFileSession session = repository.createSession();
+    session.setAttribute(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, "ada");
+    repository.save(session);
+    String id = session.getId();
+    int threads = 4;
+    int perThread = 150;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  for (int i = 0; i < perThread; i++) {
+                    MemFileSession copy = repository.findById(id);
+                    copy.setAttribute("t" + thread + "-" + i, i);
+                    copy.setLastAccessedTime(clock.instant());
+                    repository.save(copy);
+                  }
+                  return null;
+                }));
+      }
+      start.countDown();
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+      MemFileSession found = repository.findById(id);
+      assertThat(found.getAttributeNames()).hasSize(threads * perThread + 1);
+      assertThat(repository.findByPrincipalName("ada")).containsOnlyKeys(id);
+
+      // a logout while other requests of the session save: it stays logged out
+      MemFileSession inFlight = repository.findById(id);
+      Future<?> saving =
+          pool.submit(
+              () -> {
+                for (int i = 0; i < perThread; i++) {
+                  inFlight.setAttribute("late", i);
+                  repository.save(inFlight);
+                }
+              });
+      repository.deleteById(id);
+      saving.get(60, TimeUnit.SECONDS);
+      assertThat(repository.findById(id)).isNull();
+      assertThat(repository.findByPrincipalName("ada")).isEmpty();
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void saveModeAlwaysWritesEveryAttributeTheRequestHoldsAndKeepsTheOthers() {
     MemFileSessionRepository repository = repository();
     repository.setSaveMode(SaveMode.ALWAYS);
     MemFileSession session = repository.createSession();
+    session.setAttribute("shared", "v0");
     repository.save(session);
 
     MemFileSession first = repository.findById(session.getId());
     MemFileSession second = repository.findById(session.getId());
     first.setAttribute("cart", "book");
+    first.setAttribute("shared", "v1");
     second.setAttribute("theme", "dark");
     repository.save(first);
     repository.save(second);
 
-    assertThat(repository.findById(session.getId()).getAttributeNames()).containsExactly("theme");
+    MemFileSession found = repository.findById(session.getId());
+    assertThat(found.getAttributeNames()).containsExactlyInAnyOrder("shared", "cart", "theme");
+    // the second request held "shared" as it read it, and ALWAYS writes what a request holds
+    assertThat((String) found.getAttribute("shared")).isEqualTo("v0");
   }
 
   @Test
@@ -449,6 +556,96 @@ class MemFileSessionRepositoryTest {
     assertThat(repository.findById(session.getId()).getMaxInactiveInterval())
         .isEqualTo(Duration.ofMinutes(3));
     assertThat(eventIds(SessionCreatedEvent.class)).containsExactly(session.getId());
+  }
+
+  // ------------------------------------------------------------------ store writes
+
+  /** Lines in the journal beside the save file: one per store write. */
+  private long journalRecords() throws IOException {
+    long lines = 0;
+    try (Stream<Path> files = Files.list(dir)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().contains(".journal.")).toList()) {
+        for (byte b : Files.readAllBytes(f)) {
+          lines += b == '\n' ? 1 : 0;
+        }
+      }
+    }
+    return lines;
+  }
+
+  @ParameterizedTest
+  @EnumSource(SaveMode.class)
+  void aPageViewWritesTheStoreOnceAndARequestThatChangedNothingNotAtAll(SaveMode mode)
+      throws IOException {
+    MemFileSessionRepository repository = persistent();
+    repository.setSaveMode(mode);
+    MemFileSession session = repository.createSession();
+    session.setAttribute("visits", 1L);
+    repository.save(session);
+    long before = journalRecords();
+
+    // a page view as SessionRepositoryFilter runs it: find, record the access, change an
+    // attribute, then save when the response is committed and again when the request ends
+    MemFileSession view = repository.findById(session.getId());
+    view.setLastAccessedTime(clock.instant());
+    view.setAttribute("visits", 2L);
+    repository.save(view);
+    repository.save(view);
+    assertThat(journalRecords()).isEqualTo(before + 1);
+
+    // a request that neither used nor changed the session: ALWAYS still writes what it holds
+    MemFileSession unchanged = repository.findById(session.getId());
+    repository.save(unchanged);
+    repository.save(unchanged);
+    assertThat(journalRecords()).isEqualTo(before + (mode == SaveMode.ALWAYS ? 2 : 1));
+    assertThat((Long) repository.findById(session.getId()).getAttribute("visits")).isEqualTo(2L);
+  }
+
+  /** Counts the store's serializations, to pin down what one save costs. */
+  private static final class CountingSerializer implements SessionSerializer {
+    final SessionSerializer delegate = SessionSerializer.java("org.springframework.security.**");
+    final AtomicInteger serialized = new AtomicInteger();
+    final AtomicInteger deserialized = new AtomicInteger();
+
+    @Override
+    public byte[] serialize(SessionData session) {
+      serialized.incrementAndGet();
+      return delegate.serialize(session);
+    }
+
+    @Override
+    public SessionData deserialize(byte[] bytes) {
+      deserialized.incrementAndGet();
+      return delegate.deserialize(bytes);
+    }
+
+    @Override
+    public String name() {
+      return delegate.name();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(SaveMode.class)
+  void aSaveSerializesTheSessionOnceAndDeserializesItAtMostOnce(SaveMode mode) {
+    MemFileSessionRepository repository = repository();
+    CountingSerializer counting = new CountingSerializer();
+    repository.setSerializer(counting);
+    repository.setSaveMode(mode);
+    MemFileSession session = repository.createSession();
+    session.setAttribute(SECURITY_CONTEXT, loggedIn("ada")); // not a plain value: read = decode
+    repository.save(session);
+    MemFileSession view = repository.findById(session.getId());
+    view.setLastAccessedTime(clock.instant());
+    view.setAttribute("visits", 2L);
+    counting.serialized.set(0);
+    counting.deserialized.set(0);
+
+    repository.save(view);
+    repository.save(view);
+
+    assertThat(counting.serialized).hasValue(1);
+    assertThat(counting.deserialized).hasValue(1);
   }
 
   // ------------------------------------------------------------------ persistence

@@ -1,6 +1,7 @@
 package dev.memfilestore.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.memfilestore.ChildJvm;
 import dev.memfilestore.spring.boot.app.LoginApp;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * in stays logged in, with the session's attributes, when the application is stopped and started
  * again on the same file, and when it is killed with SIGKILL (the default JOURNAL durability); the
  * principal index serves Actuator's sessions endpoint and Spring Security's concurrent-session
- * control.
+ * control; a page view writes its session to the journal once.
  */
 class LoginRestartIT {
   private static final Duration START = Duration.ofSeconds(90);
@@ -126,6 +128,58 @@ class LoginRestartIT {
             assertThat(stranger.headers().firstValue("Location").orElse("")).endsWith("/login");
           });
     }
+  }
+
+  @Test
+  void aPageViewWritesItsSessionToTheJournalOnce() throws Exception {
+    try (ChildJvm app = start("boot-views")) {
+      against(
+          app,
+          port -> {
+            String cookie = logIn(port);
+            assertThat(get(port, "/visits", cookie).body()).isEqualTo("ada 1");
+            long before = settledJournalRecords();
+            for (int i = 2; i <= 6; i++) {
+              assertThat(get(port, "/visits", cookie).body()).isEqualTo("ada " + i);
+            }
+            // SessionRepositoryFilter saves when the response is committed and again when the
+            // request ends: the second save changed nothing and must write nothing
+            await()
+                .during(Duration.ofMillis(700))
+                .atMost(Duration.ofSeconds(10))
+                .untilAsserted(() -> assertThat(journalRecords()).isEqualTo(before + 5));
+          });
+    }
+  }
+
+  /** The journal's line count once it has stopped growing (the last request's saves are done). */
+  private long settledJournalRecords() throws IOException {
+    long[] last = {-1};
+    await()
+        .pollInterval(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              long now = journalRecords();
+              boolean settled = now == last[0];
+              last[0] = now;
+              return settled;
+            });
+    return last[0];
+  }
+
+  /** Lines in the journal files beside the save file: one per store write. */
+  private long journalRecords() throws IOException {
+    Path data = dir.resolve("data");
+    long lines = 0;
+    try (Stream<Path> files = Files.list(data)) {
+      for (Path f : files.filter(f -> f.getFileName().toString().contains(".journal.")).toList()) {
+        for (byte b : Files.readAllBytes(f)) {
+          lines += b == '\n' ? 1 : 0;
+        }
+      }
+    }
+    return lines;
   }
 
   /** Logs in through the form (with its CSRF token) and returns the session cookie. */

@@ -7,18 +7,13 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
@@ -29,15 +24,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
@@ -109,30 +97,14 @@ public final class MemFileStore implements AutoCloseable {
   /** Ids longer than this are refused by {@code set} and never found: they are not ids. */
   static final int MAX_ID_LENGTH = 4096;
 
-  /** How often the journal is forced in {@link Durability#JOURNAL} mode. */
-  private static final Duration JOURNAL_FORCE_PERIOD = Duration.ofSeconds(1);
-
-  /** A journal larger than this (and than the last snapshot) triggers a snapshot. */
-  private static final long COMPACTION_THRESHOLD = 64L * 1024 * 1024;
-
   private final Clock clock;
-  private final TtlFunction ttl;
-  private final ToIntFunction<SessionData> length;
+  private final SessionEncoding encoding;
   private final long max;
   private final DisposeListener dispose;
   private final boolean stale;
   private final boolean noDisposeOnSet;
-  private final SessionSerializer serializer;
   private final Duration checkPeriod;
   private final Duration savePeriod;
-  private final Path saveFile;
-  private final Durability durability;
-  private final boolean journaling;
-  private final Journal.ChannelOpener channelOpener;
-  private final FileFormat fileFormat;
-
-  /** Each thread encodes its own journal records, outside the journal's lock. */
-  private final ThreadLocal<RecordEncoder> journalEncoders;
 
   private final Cache<String, StoredSession> cache;
   private final ConcurrentMap<String, StoredSession> sessions;
@@ -143,52 +115,20 @@ public final class MemFileStore implements AutoCloseable {
   private final AtomicLong evictions = new AtomicLong();
   private final AtomicLong expirations = new AtomicLong();
 
-  private final ReentrantLock saveLock = new ReentrantLock();
-  private long savedChanges = -1; // guarded by saveLock
-  private boolean released; // guarded by saveLock: the save file belongs to us no more
+  /** Where sessions persist; every change goes through it (see {@link Storage}). */
+  private final Storage storage;
 
-  /** The current journal generation, or the next one when there is no journal. */
-  private long generation; // guarded by saveLock
-
-  private volatile Journal journal; // the current generation; null unless journaling
-  private volatile String problem; // what is wrong with persistence, or null
-  private volatile Instant lastSnapshot;
-  private volatile long lastSnapshotBytes;
-  private volatile long lastSnapshotSessions;
-  private final SaveFileLock fileLock;
-  private final Thread shutdownHook;
-
-  private final Object timerLock = new Object();
-  private ScheduledExecutorService timer; // guarded by timerLock
-  // The context class loader of the thread that built the store, given to the timer's threads.
-  private final ClassLoader contextLoader = Thread.currentThread().getContextClassLoader();
-  // The timer's threads, joined at close: an executor reports termination before they have exited.
-  private final List<Thread> timerThreads = new CopyOnWriteArrayList<>();
-  private ScheduledFuture<?> pruneTask; // guarded by timerLock
-  private ScheduledFuture<?> saveTask; // guarded by timerLock
-  private ScheduledFuture<?> journalTask; // guarded by timerLock
-  private volatile boolean closed;
-  private final AtomicInteger changesInFlight = new AtomicInteger();
+  private final Timers timers = new Timers();
 
   private MemFileStore(Builder b) {
     this.clock = b.clock;
-    this.ttl = b.ttl;
-    this.length = b.length;
+    this.encoding = new SessionEncoding(b.serializer, b.ttl, b.length, clock);
     this.max = b.max;
     this.dispose = b.dispose;
     this.stale = b.stale;
     this.noDisposeOnSet = b.noDisposeOnSet;
-    this.serializer = b.serializer;
     this.checkPeriod = b.checkPeriod;
     this.savePeriod = b.savePeriod;
-    this.saveFile = b.saveFile == null ? null : b.saveFile.toAbsolutePath().normalize();
-    this.durability = b.durability;
-    this.journaling = saveFile != null && durability != Durability.SNAPSHOT;
-    this.channelOpener = b.channelOpener;
-    this.fileFormat =
-        new FileFormat(
-            serializer.name(), serializer instanceof JsonSessionSerializer, b.encryptionKey);
-    this.journalEncoders = ThreadLocal.withInitial(fileFormat::encoder);
 
     Caffeine<String, StoredSession> caffeine =
         Caffeine.newBuilder()
@@ -207,31 +147,20 @@ public final class MemFileStore implements AutoCloseable {
     this.cache = caffeine.build();
     this.sessions = cache.asMap();
 
-    if (saveFile != null) {
-      prepareDirectory(saveFile);
-      try {
-        this.fileLock = SaveFileLock.acquire(saveFile);
-      } catch (IOException e) {
-        throw new IllegalArgumentException(
-            "cannot lock " + saveFile + ".lock beside the saveFile: " + e.getMessage(), e);
-      }
-      try {
-        load();
-      } catch (RuntimeException e) {
-        closeQuietly(fileLock);
-        throw e;
-      }
-      this.shutdownHook = new Thread(this::closeAtShutdown, "memfilestore-shutdown");
-      Runtime.getRuntime().addShutdownHook(shutdownHook);
-      if (journaling) {
-        synchronized (timerLock) {
-          journalTask = schedule(this::maintainJournal, JOURNAL_FORCE_PERIOD);
-        }
-      }
-    } else {
-      this.fileLock = null;
-      this.shutdownHook = null;
-    }
+    this.storage =
+        b.saveFile == null
+            ? new MemoryStorage()
+            : new SaveFileStorage(
+                b.saveFile,
+                b.durability,
+                FileFormat.of(b.serializer, b.encryptionKey),
+                b.channelOpener,
+                clock,
+                encoding,
+                cache,
+                changes,
+                timers,
+                () -> close(true));
     if (checkPeriod != null) {
       startInterval();
     }
@@ -310,7 +239,7 @@ public final class MemFileStore implements AutoCloseable {
    *     serializer that does not round-trip can cause this)
    */
   public Optional<SessionData> get(String id) {
-    if (!isPlausibleId(id)) {
+    if (!SessionEncoding.isPlausibleId(id)) {
       return Optional.empty();
     }
     StoredSession s = sessions.get(id);
@@ -325,9 +254,9 @@ public final class MemFileStore implements AutoCloseable {
         expirations.incrementAndGet();
         notifyDispose(id, s, DisposeCause.EXPIRED);
       }
-      return removed && stale ? Optional.of(s.toSessionData(serializer)) : Optional.empty();
+      return removed && stale ? Optional.of(encoding.decode(s)) : Optional.empty();
     }
-    return Optional.of(s.toSessionData(serializer));
+    return Optional.of(encoding.decode(s));
   }
 
   /**
@@ -346,10 +275,10 @@ public final class MemFileStore implements AutoCloseable {
    * @throws IllegalStateException if the store is closed
    */
   public void set(String id, SessionData session) {
-    requireValidId(id);
+    SessionEncoding.requireValidId(id);
     Objects.requireNonNull(session, "session");
     ensureOpen();
-    StoredSession old = apply(id, previous -> true, encode(id, session)).previous;
+    StoredSession old = apply(id, previous -> true, encoding.encode(id, session)).previous;
     enforceBound();
     if (old != null) {
       if (old.isExpired(clock.millis())) {
@@ -377,11 +306,11 @@ public final class MemFileStore implements AutoCloseable {
    * @throws IllegalStateException if the store is closed
    */
   public boolean setIfAbsent(String id, SessionData session) {
-    requireValidId(id);
+    SessionEncoding.requireValidId(id);
     Objects.requireNonNull(session, "session");
     ensureOpen();
-    StoredSession next = encode(id, session);
-    Change change =
+    StoredSession next = encoding.encode(id, session);
+    Storage.Change change =
         apply(id, previous -> previous == null || previous.isExpired(clock.millis()), next);
     if (!change.applied) {
       return false;
@@ -419,7 +348,7 @@ public final class MemFileStore implements AutoCloseable {
    */
   public Optional<SessionData> update(String id, UnaryOperator<SessionData> change) {
     Objects.requireNonNull(change, "change");
-    if (!isPlausibleId(id)) {
+    if (!SessionEncoding.isPlausibleId(id)) {
       return Optional.empty();
     }
     SessionData[] result = new SessionData[1];
@@ -429,10 +358,10 @@ public final class MemFileStore implements AutoCloseable {
             current -> {
               SessionData next =
                   Objects.requireNonNull(
-                      change.apply(current.toSessionData(serializer)),
+                      change.apply(encoding.decode(current)),
                       "the change function returned null; return the session to store");
               result[0] = next;
-              return encode(id, next);
+              return encoding.encode(id, next);
             });
     if (old == null) {
       return Optional.empty();
@@ -456,20 +385,20 @@ public final class MemFileStore implements AutoCloseable {
    * @throws IllegalStateException if the store is closed
    */
   public void touch(String id, SessionData session) {
-    if (!isPlausibleId(id)) {
+    if (!SessionEncoding.isPlausibleId(id)) {
       return;
     }
     replaceLive(
         id,
         current -> {
-          SessionData touched = current.toSessionData(serializer);
+          SessionData touched = encoding.decode(current);
           if (session != null) {
             touched.setLastAccessedTime(session.getLastAccessedTime());
             touched.setMaxInactiveInterval(session.getMaxInactiveInterval());
           } else {
             touched.setLastAccessedTime(clock.instant());
           }
-          return encode(id, touched);
+          return encoding.encode(id, touched);
         });
   }
 
@@ -482,7 +411,7 @@ public final class MemFileStore implements AutoCloseable {
    *     time), or empty if there is no live session under the id
    */
   public Optional<Instant> expiresAt(String id) {
-    if (!isPlausibleId(id)) {
+    if (!SessionEncoding.isPlausibleId(id)) {
       return Optional.empty();
     }
     StoredSession s = sessions.get(id);
@@ -525,7 +454,7 @@ public final class MemFileStore implements AutoCloseable {
    * @throws IllegalStateException if the store is closed
    */
   public void destroy(String id) {
-    if (!isPlausibleId(id)) {
+    if (!SessionEncoding.isPlausibleId(id)) {
       return;
     }
     ensureOpen();
@@ -581,7 +510,7 @@ public final class MemFileStore implements AutoCloseable {
     sessions.forEach(
         (id, s) -> {
           if (!s.isExpired(now)) {
-            all.put(id, s.toSessionData(serializer));
+            all.put(id, encoding.decode(s));
           }
         });
     return all;
@@ -610,13 +539,13 @@ public final class MemFileStore implements AutoCloseable {
    */
   public void clear() {
     ensureOpen();
-    if (dispose == null && !journaling) {
-      beginChange();
+    if (dispose == null && !storage.recordsChanges()) {
+      storage.beginChange();
       try {
         cache.invalidateAll();
         changes.incrementAndGet();
       } finally {
-        endChange(new Change());
+        storage.endChange(new Storage.Change());
       }
       return;
     }
@@ -657,40 +586,29 @@ public final class MemFileStore implements AutoCloseable {
             .eviction()
             .map(e -> e.weightedSize().orElse(cache.estimatedSize()))
             .orElse(cache.estimatedSize());
-    Journal j = journal;
     return new StoreStats(
         cache.estimatedSize(),
         total,
         max,
         evictions.get(),
         expirations.get(),
-        saveFile == null ? Durability.SNAPSHOT : durability,
-        lastSnapshot,
-        lastSnapshotBytes,
-        lastSnapshotSessions,
-        j == null ? 0 : j.size(),
-        problem);
-  }
-
-  // ---------------------------------------------------------------- journal
-
-  /** One update's outcome and journal bookkeeping, filled in inside the map's atomic update. */
-  private static final class Change {
-    boolean applied;
-    StoredSession previous;
-    Journal journal;
-    long end = -1;
+        storage.durability(),
+        storage.lastSnapshot(),
+        storage.lastSnapshotBytes(),
+        storage.lastSnapshotSessions(),
+        storage.journalBytes(),
+        storage.problem());
   }
 
   /**
-   * Replaces a session's value ({@code next} null: removes it) in one atomic step that also
-   * journals it, if {@code when} accepts the current value (null if absent).
+   * Replaces a session's value ({@code next} null: removes it) in one atomic step that also records
+   * it in storage, if {@code when} accepts the current value (null if absent). The steps and why
+   * they are safe: {@link Storage}.
    */
-  private Change apply(String id, Predicate<StoredSession> when, StoredSession next) {
-    Change change = new Change();
-    // Encoded here, on the caller's thread and outside every lock; written inside the update.
-    ByteBuffer line = journaling ? journalRecord(id, next) : null;
-    beginChange();
+  private Storage.Change apply(String id, Predicate<StoredSession> when, StoredSession next) {
+    Storage.Change change = new Storage.Change();
+    ByteBuffer line = storage.prepare(id, next);
+    storage.beginChange();
     try {
       sessions.compute(
           id,
@@ -700,137 +618,16 @@ public final class MemFileStore implements AutoCloseable {
             }
             change.applied = true;
             change.previous = previous;
-            journal(change, k, line);
+            storage.record(change, k, line);
             return next;
           });
       if (change.applied) {
         changes.incrementAndGet();
       }
     } finally {
-      endChange(change);
+      storage.endChange(change);
     }
     return change;
-  }
-
-  /** The journal line recording a session's new value (null: removed). */
-  private ByteBuffer journalRecord(String id, StoredSession next) {
-    RecordEncoder encoder = journalEncoders.get();
-    return (next == null
-            ? encoder.delete(id)
-            : encoder.session("set", id, next.expiresAtMillis, next.bytes))
-        .line();
-  }
-
-  /**
-   * Inside a map update: appends the session's journal line, so that for each session the journal's
-   * order is the map's order.
-   */
-  private void journal(Change change, String id, ByteBuffer line) {
-    if (!journaling) {
-      return;
-    }
-    while (true) {
-      Journal j = journal;
-      long end;
-      try {
-        end = j.append(line);
-      } catch (IOException e) {
-        journalFailed(j, e);
-        if (durability == Durability.JOURNAL_SYNC) {
-          throw new UncheckedIOException(
-              "session " + abbreviate(id) + " was not changed: " + problem, e);
-        }
-        return; // JOURNAL degrades: the change applies in memory and reaches the next snapshot
-      }
-      if (end >= 0) {
-        change.journal = j;
-        change.end = end;
-        return;
-      }
-      if (j == journal) {
-        throw new IllegalStateException("this MemFileStore of " + saveFile + " is closed");
-      }
-      // That generation was sealed by a snapshot meanwhile: append to the new one.
-    }
-  }
-
-  /**
-   * Starts a change. A change registers, then checks that the store is open; {@code close()} marks
-   * the store closed, then waits until no change is registered. So every change is either refused
-   * or complete (in memory and journal) before the last snapshot starts: none can return normally
-   * and still miss it.
-   */
-  private void beginChange() {
-    changesInFlight.incrementAndGet();
-    if (closed) {
-      changesInFlight.decrementAndGet();
-      ensureOpen();
-    }
-  }
-
-  /**
-   * Ends a change: releases the journal and, in JOURNAL_SYNC mode, forces it before the change
-   * counts as done.
-   */
-  private void endChange(Change change) {
-    try {
-      if (change.journal != null) {
-        change.journal.done();
-        if (durability == Durability.JOURNAL_SYNC) {
-          try {
-            change.journal.sync(change.end);
-          } catch (IOException e) {
-            journalFailed(change.journal, e);
-            throw new UncheckedIOException(
-                "the change is in memory but could not be forced to disk: " + problem, e);
-          }
-        }
-      }
-    } finally {
-      changesInFlight.decrementAndGet();
-    }
-  }
-
-  private void awaitChangesInFlight() {
-    while (changesInFlight.get() > 0) {
-      LockSupport.parkNanos(10_000); // changes finish within microseconds (a force at most)
-    }
-  }
-
-  private void journalFailed(Journal j, IOException e) {
-    boolean first = problem == null;
-    problem = "cannot write the journal " + j.path + ": " + e.getMessage();
-    if (first) {
-      log.error(
-          "{}. Changes stay in memory{}; a snapshot and a new journal are tried every {} until one"
-              + " succeeds",
-          problem,
-          durability == Durability.JOURNAL_SYNC ? " but calls fail" : " but are not journaled",
-          JOURNAL_FORCE_PERIOD,
-          e);
-    }
-  }
-
-  /** Every second: force the journal (JOURNAL mode), and compact when it failed or grew large. */
-  private void maintainJournal() {
-    Journal j = journal;
-    if (j == null) {
-      return;
-    }
-    if (durability == Durability.JOURNAL && !j.failed()) {
-      try {
-        j.syncAll();
-      } catch (IOException e) {
-        journalFailed(j, e);
-      }
-    }
-    if (problem != null || j.size() > Math.max(COMPACTION_THRESHOLD, lastSnapshotBytes)) {
-      try {
-        save();
-      } catch (RuntimeException e) {
-        log.debug("Snapshot retry failed: {}", e.getMessage());
-      }
-    }
   }
 
   // ---------------------------------------------------------------- intervals
@@ -845,22 +642,15 @@ public final class MemFileStore implements AutoCloseable {
       throw new IllegalStateException(
           "no checkPeriod is configured: set one with MemFileStore.builder().checkPeriod(...)");
     }
-    synchronized (timerLock) {
-      ensureOpen();
-      if (pruneTask == null) {
-        pruneTask = schedule(this::pruneQuietly, checkPeriod);
-      }
+    ensureOpen();
+    if (!timers.start(Timers.Task.PRUNE, this::pruneQuietly, checkPeriod)) {
+      throw storage.closedError();
     }
   }
 
   /** Stops the periodic prune; does nothing if it is not running. */
   public void stopInterval() {
-    synchronized (timerLock) {
-      if (pruneTask != null) {
-        pruneTask.cancel(false);
-        pruneTask = null;
-      }
-    }
+    timers.cancel(Timers.Task.PRUNE);
   }
 
   /**
@@ -873,42 +663,15 @@ public final class MemFileStore implements AutoCloseable {
       throw new IllegalStateException(
           "no savePeriod is configured: set one with MemFileStore.builder().savePeriod(...)");
     }
-    synchronized (timerLock) {
-      ensureOpen();
-      if (saveTask == null) {
-        saveTask = schedule(this::saveQuietly, savePeriod);
-      }
+    ensureOpen();
+    if (!timers.start(Timers.Task.SAVE, this::saveQuietly, savePeriod)) {
+      throw storage.closedError();
     }
   }
 
   /** Stops the periodic save; does nothing if it is not running. */
   public void stopSaveInterval() {
-    synchronized (timerLock) {
-      if (saveTask != null) {
-        saveTask.cancel(false);
-        saveTask = null;
-      }
-    }
-  }
-
-  private ScheduledFuture<?> schedule(Runnable task, Duration period) {
-    if (timer == null) {
-      timer =
-          // Two threads: the journal's force every second must not wait behind a long snapshot.
-          Executors.newScheduledThreadPool(
-              2,
-              r -> {
-                Thread t = new Thread(r, "memfilestore-timer");
-                t.setDaemon(true);
-                // the loader of the thread that built the store (a web application's, in a
-                // container), whichever thread starts the timer: attribute classes load through it
-                t.setContextClassLoader(contextLoader);
-                timerThreads.add(t);
-                return t;
-              });
-    }
-    long nanos = period.toNanos();
-    return timer.scheduleWithFixedDelay(task, nanos, nanos, TimeUnit.NANOSECONDS);
+    timers.cancel(Timers.Task.SAVE);
   }
 
   private void pruneQuietly() {
@@ -925,7 +688,7 @@ public final class MemFileStore implements AutoCloseable {
     } catch (RuntimeException e) {
       log.error(
           "Periodic save to {} failed; sessions stay in memory and the save runs again in {}",
-          saveFile,
+          storage.saveFile(),
           savePeriod,
           e);
     }
@@ -944,94 +707,7 @@ public final class MemFileStore implements AutoCloseable {
    *     before the call, and no change is lost
    */
   public void save() {
-    if (saveFile == null) {
-      throw new IllegalStateException(
-          "no saveFile is configured: set one with MemFileStore.builder().saveFile(...)");
-    }
-    saveLock.lock();
-    try {
-      if (released) {
-        throw new IllegalStateException(
-            "this MemFileStore of " + saveFile + " is closed; it no longer writes the file");
-      }
-      long changesAtStart = changes.get();
-      if (changesAtStart == savedChanges && problem == null) {
-        log.debug("Nothing changed since the last snapshot of {}; not saving", saveFile);
-        return;
-      }
-      long started = System.nanoTime();
-      Instant now = clock.instant();
-      try {
-        long next = generation + 1;
-        if (journaling) {
-          rotateJournal(next, now);
-        }
-        generation = next;
-        long size;
-        long count;
-        try (SnapshotWriter writer = new SnapshotWriter(saveFile, next, fileFormat, now)) {
-          long nowMillis = now.toEpochMilli();
-          for (Map.Entry<String, StoredSession> e : sessions.entrySet()) {
-            StoredSession s = e.getValue();
-            if (!s.isExpired(nowMillis)) {
-              writer.write(e.getKey(), s.expiresAtMillis, s.bytes);
-            }
-          }
-          size = writer.commit();
-          count = writer.records();
-        }
-        deleteJournalsBefore(next);
-        savedChanges = changesAtStart;
-        lastSnapshot = now;
-        lastSnapshotBytes = size;
-        lastSnapshotSessions = count;
-        if (problem != null && (journal == null || !journal.failed())) {
-          log.info("Persistence to {} works again", saveFile);
-          problem = null;
-        }
-        log.debug(
-            "Saved {} sessions to {} ({} bytes) in {} ms",
-            count,
-            saveFile,
-            size,
-            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-      } catch (IOException e) {
-        problem = "cannot write a snapshot to " + saveFile + ": " + e.getMessage();
-        throw new UncheckedIOException(problem, e);
-      }
-    } finally {
-      saveLock.unlock();
-    }
-  }
-
-  /**
-   * Starts journal generation {@code next} and seals the current one: from here on changes go to
-   * the new generation, and every change of the old one is in the map, where the snapshot that
-   * follows will find it.
-   */
-  private void rotateJournal(long next, Instant now) throws IOException {
-    Journal fresh = Journal.create(saveFile, next, fileFormat, now, channelOpener);
-    Journal old = journal;
-    journal = fresh;
-    if (old != null) {
-      try {
-        old.seal();
-      } catch (IOException e) {
-        // Its changes are in the map, so the snapshot being written holds them anyway.
-        log.warn("Could not force the journal {} while sealing it", old.path, e);
-      } finally {
-        old.close();
-      }
-    }
-  }
-
-  /** Deletes journal generations that a durable snapshot now holds. */
-  private void deleteJournalsBefore(long generation) throws IOException {
-    for (long g : Journal.generations(saveFile)) {
-      if (g < generation) {
-        Files.deleteIfExists(Journal.path(saveFile, g));
-      }
-    }
+    storage.save();
   }
 
   /**
@@ -1048,74 +724,11 @@ public final class MemFileStore implements AutoCloseable {
   }
 
   private void close(boolean atShutdown) {
-    ScheduledExecutorService stoppedTimer = null;
-    synchronized (timerLock) {
-      if (closed) {
-        return;
-      }
-      closed = true;
-      stopInterval();
-      stopSaveInterval();
-      if (journalTask != null) {
-        journalTask.cancel(false);
-        journalTask = null;
-      }
-      if (timer != null) {
-        timer.shutdown(); // no interrupt: it would close a journal channel in the middle of a force
-        stoppedTimer = timer;
-        timer = null;
-      }
-    }
-    if (stoppedTimer != null && !Thread.currentThread().getName().equals("memfilestore-timer")) {
-      awaitTimer(stoppedTimer);
-    }
-    awaitChangesInFlight(); // from here on, every change is refused or already in memory
-    if (saveFile == null) {
+    if (!storage.markClosed()) {
       return;
     }
-    try {
-      save();
-    } finally {
-      try {
-        closeJournal();
-      } finally {
-        saveLock.lock();
-        try {
-          released = true;
-        } finally {
-          saveLock.unlock();
-        }
-        closeQuietly(fileLock);
-        if (!atShutdown) {
-          try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-          } catch (IllegalStateException e) {
-            // The JVM is already shutting down; the hook will find the store closed.
-          }
-        }
-      }
-    }
-  }
-
-  /**
-   * Waits (a bounded time) for the timer's threads to end, so that none outlives the store: a
-   * container that unloads the application would see a leaked thread holding its class loader.
-   */
-  private void awaitTimer(ScheduledExecutorService stopped) {
-    try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      boolean ended = stopped.awaitTermination(30, TimeUnit.SECONDS);
-      for (Thread t : timerThreads) {
-        long left = deadline - System.nanoTime();
-        t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-        ended &= !t.isAlive();
-      }
-      if (!ended) {
-        log.warn("The store's timer did not stop within 30 s; a snapshot may still be running");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    timers.stop();
+    storage.close(atShutdown);
   }
 
   /**
@@ -1124,288 +737,12 @@ public final class MemFileStore implements AutoCloseable {
    * operating system's cache, as after a real kill.
    */
   void simulateCrash() {
-    synchronized (timerLock) {
-      closed = true;
-      if (timer != null) {
-        timer.shutdown(); // no interrupt: it would close a journal channel in the middle of a force
-        timer = null;
-      }
-    }
-    if (saveFile == null) {
-      return;
-    }
-    saveLock.lock(); // wait for a snapshot in progress, as a kill would cut it short
-    try {
-      released = true;
-      if (journal != null) {
-        journal.close();
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      saveLock.unlock();
-      closeQuietly(fileLock);
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    }
-  }
-
-  /** Seals the last journal; deletes it if the final snapshot left it empty. */
-  private void closeJournal() {
-    Journal j = journal;
-    if (j == null) {
-      return;
-    }
-    try {
-      j.seal();
-      j.close();
-      saveLock.lock();
-      try {
-        if (j.size() == j.headerSize() && j.generation == generation && problem == null) {
-          Files.deleteIfExists(j.path);
-        }
-      } finally {
-        saveLock.unlock();
-      }
-    } catch (IOException e) {
-      log.warn("Could not close the journal {}", j.path, e);
-    }
-  }
-
-  private void closeAtShutdown() {
-    try {
-      close(true);
-      log.info("Saved sessions to {} at shutdown", saveFile);
-    } catch (RuntimeException e) {
-      log.error("Could not save sessions to {} at shutdown", saveFile, e);
-    }
-  }
-
-  private static void prepareDirectory(Path saveFile) {
-    if (Files.isDirectory(saveFile)) {
-      throw new IllegalArgumentException(
-          "saveFile "
-              + saveFile
-              + " is a directory: name a file, e.g. "
-              + saveFile.resolve("sessions.json"));
-    }
-    Path directory = saveFile.getParent();
-    if (Files.exists(directory) && !Files.isDirectory(directory)) {
-      throw new IllegalArgumentException(
-          "the directory of saveFile " + saveFile + " is not a directory: " + directory);
-    }
-    try {
-      SaveFiles.createDirectories(directory);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "cannot create the directory " + directory + " for saveFile " + saveFile + ": " + e, e);
-    }
-    if (Files.exists(saveFile) && !Files.isReadable(saveFile)) {
-      throw new IllegalArgumentException(
-          "cannot read saveFile " + saveFile + ": check its owner and permissions");
-    }
-  }
-
-  /**
-   * Recovers the sessions: the snapshot, then every journal generation it does not hold, each up to
-   * its first bad record. Damaged files are kept aside and replaced by a fresh snapshot.
-   */
-  private void load() {
-    long started = System.nanoTime();
-    long now = clock.millis();
-    long[] expired = new long[1]; // sessions skipped at load because they had expired
-    boolean damage = false;
-    long snapshotGeneration = 0;
-    try {
-      if (Files.exists(saveFile)) {
-        SnapshotReader.Result snapshot =
-            SnapshotReader.read(
-                saveFile,
-                fileFormat,
-                (id, expiresAt, bytes) -> restore(id, expiresAt, bytes, now, expired));
-        snapshotGeneration = snapshot.generation();
-        if (snapshot.intact()) {
-          // the snapshot on disk is the last one until this store writes its own
-          lastSnapshot = Files.getLastModifiedTime(saveFile).toInstant();
-          lastSnapshotBytes = Files.size(saveFile);
-          lastSnapshotSessions = snapshot.records();
-        } else {
-          damage = true;
-          Path aside = keepAside(saveFile);
-          log.warn(
-              "{} was damaged: {} records ({} bytes) could not be read{}. Loaded every intact"
-                  + " record; the damaged file was kept as {}",
-              saveFile,
-              snapshot.damagedRecords(),
-              snapshot.damagedBytes(),
-              snapshot.complete()
-                  ? ""
-                  : " and the file is incomplete (truncated or not a snapshot)",
-              aside);
-        }
-      }
-      long replayed = 0;
-      long lastGeneration = snapshotGeneration - 1;
-      boolean stopped = false;
-      for (long g : Journal.generations(saveFile)) {
-        Path path = Journal.path(saveFile, g);
-        lastGeneration = Math.max(lastGeneration, g);
-        if (g < snapshotGeneration) {
-          Files.deleteIfExists(path); // the snapshot holds it
-          continue;
-        }
-        if (stopped) {
-          log.warn(
-              "Not replaying {}: an earlier journal is damaged; kept as {}", path, keepAside(path));
-          continue;
-        }
-        JournalReader.Result r =
-            JournalReader.read(path, fileFormat, entry -> replay(entry, now, expired));
-        replayed += r.records();
-        if (r.droppedBytes() > 0) {
-          damage |= r.damaged();
-          stopped = r.damaged();
-          if (r.damaged()) {
-            Path aside = keepAside(path);
-            log.warn(
-                "The journal {} is damaged: replayed {} records, then {} lines ({} bytes) could not"
-                    + " be; the damaged journal was kept as {}",
-                path,
-                r.records(),
-                r.droppedLines(),
-                r.droppedBytes(),
-                aside);
-          } else {
-            cutTornTail(path, r.goodEnd());
-            log.warn(
-                "The journal {} ended in a torn record (a crash while writing): cut off {} bytes"
-                    + " ({} incomplete record); replayed the {} records before it",
-                path,
-                r.droppedBytes(),
-                r.droppedLines(),
-                r.records());
-          }
-        }
-      }
-      generation = lastGeneration + 1;
-      cache.cleanUp();
-      log.info(
-          "Loaded {} sessions from {}{} in {} ms ({} had expired)",
-          sessions.size(),
-          saveFile,
-          replayed == 0 ? "" : " and " + replayed + " journal records",
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
-          expired[0]);
-      if (journaling) {
-        journal = Journal.create(saveFile, generation, fileFormat, clock.instant(), channelOpener);
-      }
-      savedChanges = expired[0] == 0 && replayed == 0 && !damage ? 0 : -1;
-      if (damage || (!journaling && replayed > 0)) {
-        save(); // a fresh snapshot in place of what was kept aside or replayed
-      }
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "cannot read saveFile " + saveFile + " or its journal: " + e.getMessage(), e);
-    }
-  }
-
-  /** Puts a session read from the snapshot into the map; false if it cannot be read. */
-  private boolean restore(String id, long expiresAt, byte[] bytes, long now, long[] expired) {
-    if (expiresAt <= now) {
-      expired[0]++;
-      return true;
-    }
-    try {
-      sessions.put(id, stored(bytes, serializer.deserialize(bytes), expiresAt));
-      return true;
-    } catch (RuntimeException e) {
-      log.warn(
-          "Skipping session {} of {}: {}",
-          abbreviate(id),
-          saveFile,
-          JsonSessionSerializer.rootMessage(e));
-      return false;
-    }
-  }
-
-  /** Applies one journal record: a removal, or a session (an expired one removes it too). */
-  private void replay(RecordDecoder.Entry entry, long now, long[] expired) {
-    boolean kept =
-        !entry.isDelete()
-            && restore(entry.id(), entry.expiresAtMillis(), entry.session(), now, expired)
-            && entry.expiresAtMillis() > now;
-    if (!kept) {
-      sessions.remove(entry.id());
-    }
-  }
-
-  private static void cutTornTail(Path journal, long goodEnd) throws IOException {
-    try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.WRITE)) {
-      channel.truncate(goodEnd);
-      channel.force(true);
-    }
-  }
-
-  /** Moves a damaged file aside, never over another one, and says where. */
-  private Path keepAside(Path file) {
-    String stamp =
-        DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC)
-            .format(clock.instant());
-    Path aside = SaveFiles.sibling(file, ".damaged-" + stamp);
-    for (int n = 2; Files.exists(aside); n++) {
-      aside = SaveFiles.sibling(file, ".damaged-" + stamp + "-" + n);
-    }
-    try {
-      Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
-      SaveFiles.forceDirectory(file.getParent());
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "cannot move the damaged " + file + " aside to " + aside + ": " + e.getMessage(), e);
-    }
-    return aside;
+    storage.markClosed();
+    timers.shutDown();
+    storage.crash();
   }
 
   // ---------------------------------------------------------------- internals
-
-  private StoredSession encode(String id, SessionData session) {
-    byte[] bytes;
-    try {
-      bytes = serializer.serialize(session);
-    } catch (SessionSerializationException e) {
-      throw e;
-    } catch (RuntimeException e) {
-      throw new SessionSerializationException(
-          "the serializer failed on session " + abbreviate(id) + ": " + e, e);
-    }
-    Duration life;
-    try {
-      life = ttl.ttl(session, id);
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException("the ttl function failed: " + e, e);
-    }
-    if (life == null) {
-      throw new IllegalArgumentException("the ttl function returned null; return a Duration");
-    }
-    long now = clock.millis();
-    long expiresAt;
-    if (life.isNegative()) {
-      expiresAt = StoredSession.NEVER;
-    } else {
-      long millis = life.toMillis();
-      expiresAt = millis >= StoredSession.NEVER - now ? StoredSession.NEVER : now + millis;
-    }
-    return stored(bytes, session, expiresAt);
-  }
-
-  private StoredSession stored(byte[] bytes, SessionData session, long expiresAt) {
-    int weight = length.applyAsInt(session);
-    if (weight < 0) {
-      throw new IllegalArgumentException(
-          "the length function returned " + weight + "; a session's length must be 0 or more");
-    }
-    return new StoredSession(
-        bytes, session, AttributeCopier.template(session.attributes()), expiresAt, weight);
-  }
 
   private void enforceBound() {
     if (max != Long.MAX_VALUE) {
@@ -1428,61 +765,19 @@ public final class MemFileStore implements AutoCloseable {
       return;
     }
     try {
-      dispose.onDispose(id, s.toSessionData(serializer), cause);
+      dispose.onDispose(id, encoding.decode(s), cause);
     } catch (RuntimeException e) {
-      log.warn("The dispose listener failed for session {} ({})", abbreviate(id), cause, e);
+      log.warn(
+          "The dispose listener failed for session {} ({})",
+          SessionEncoding.abbreviate(id),
+          cause,
+          e);
     }
   }
 
   private void ensureOpen() {
-    if (closed) {
-      throw new IllegalStateException(
-          "this MemFileStore"
-              + (saveFile == null ? "" : " of " + saveFile)
-              + " is closed; build a new one");
-    }
-  }
-
-  private static boolean isPlausibleId(String id) {
-    return id != null && !id.isEmpty() && id.length() <= MAX_ID_LENGTH;
-  }
-
-  private static void requireValidId(String id) {
-    if (id == null || id.isBlank()) {
-      throw new IllegalArgumentException("session id must not be null or blank");
-    }
-    if (id.length() > MAX_ID_LENGTH) {
-      throw new IllegalArgumentException(
-          "session id is "
-              + id.length()
-              + " characters long; at most "
-              + MAX_ID_LENGTH
-              + " are accepted");
-    }
-    for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (Character.isHighSurrogate(c)
-          && i + 1 < id.length()
-          && Character.isLowSurrogate(id.charAt(i + 1))) {
-        i++;
-      } else if (Character.isSurrogate(c)) {
-        // Not text: it could not be written to the save file, and would stop every save.
-        throw new IllegalArgumentException(
-            "session id has an unpaired surrogate character at index " + i);
-      }
-    }
-  }
-
-  /** Enough of an id to tell sessions apart in a log, never enough to hijack one. */
-  static String abbreviate(String id) {
-    return id.length() <= 4 ? "…" : id.substring(0, 4) + "…";
-  }
-
-  private static void closeQuietly(SaveFileLock lock) {
-    try {
-      lock.close();
-    } catch (IOException e) {
-      log.warn("Could not release the lock beside the save file", e);
+    if (storage.isClosed()) {
+      throw storage.closedError();
     }
   }
 

@@ -1,37 +1,18 @@
 package dev.memfilestore;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.RemovalCause;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.function.ToIntFunction;
 import java.util.function.UnaryOperator;
 import javax.crypto.SecretKey;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,56 +78,23 @@ public final class MemFileStore implements AutoCloseable {
   /** Ids longer than this are refused by {@code set} and never found: they are not ids. */
   static final int MAX_ID_LENGTH = 4096;
 
-  private final Clock clock;
-  private final SessionEncoding encoding;
-  private final long max;
-  private final DisposeListener dispose;
-  private final boolean stale;
-  private final boolean noDisposeOnSet;
   private final Duration checkPeriod;
   private final Duration savePeriod;
 
-  private final Cache<String, StoredSession> cache;
-  private final ConcurrentMap<String, StoredSession> sessions;
+  /** The sessions in memory; every change goes through {@link #storage} (see {@link Storage}). */
+  private final SessionCache sessions;
 
-  /** Counts changes; a save is skipped when it has not moved since the last one. */
-  private final AtomicLong changes = new AtomicLong();
-
-  private final AtomicLong evictions = new AtomicLong();
-  private final AtomicLong expirations = new AtomicLong();
-
-  /** Where sessions persist; every change goes through it (see {@link Storage}). */
+  /** Where sessions persist: in memory only, or in the save file and its journal. */
   private final Storage storage;
 
   private final Timers timers = new Timers();
 
   private MemFileStore(Builder b) {
-    this.clock = b.clock;
-    this.encoding = new SessionEncoding(b.serializer, b.ttl, b.length, clock);
-    this.max = b.max;
-    this.dispose = b.dispose;
-    this.stale = b.stale;
-    this.noDisposeOnSet = b.noDisposeOnSet;
     this.checkPeriod = b.checkPeriod;
     this.savePeriod = b.savePeriod;
-
-    Caffeine<String, StoredSession> caffeine =
-        Caffeine.newBuilder()
-            .executor(Runnable::run) // maintenance and listeners on the caller: no hidden threads
-            .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-            .removalListener(
-                (String id, StoredSession s, RemovalCause cause) -> onRemoval(id, s, cause));
-    if (max != Long.MAX_VALUE) {
-      caffeine.maximumWeight(max).weigher((String id, StoredSession s) -> s.weight);
-    }
-    if (!stale) {
-      // With stale(true) expired sessions must stay until read or pruned, so Caffeine must not
-      // drop them; without it, Caffeine's timer wheel removes them as time passes.
-      caffeine.expireAfter(new SessionExpiry());
-    }
-    this.cache = caffeine.build();
-    this.sessions = cache.asMap();
-
+    SessionEncoding encoding = new SessionEncoding(b.serializer, b.ttl, b.length, b.clock);
+    this.sessions =
+        new SessionCache(b.clock, encoding, b.max, b.dispose, b.stale, b.noDisposeOnSet);
     this.storage =
         b.saveFile == null
             ? new MemoryStorage()
@@ -155,12 +103,13 @@ public final class MemFileStore implements AutoCloseable {
                 b.durability,
                 FileFormat.of(b.serializer, b.encryptionKey),
                 b.channelOpener,
-                clock,
+                b.clock,
                 encoding,
-                cache,
-                changes,
+                sessions.cache,
+                sessions.changes,
                 timers,
                 () -> close(true));
+    sessions.use(storage);
     if (checkPeriod != null) {
       startInterval();
     }
@@ -181,40 +130,7 @@ public final class MemFileStore implements AutoCloseable {
    *     says how to make one
    */
   public static SecretKey readEncryptionKey(Path keyFile) {
-    byte[] bytes;
-    try {
-      bytes = Files.readAllBytes(keyFile);
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "cannot read the encryption key file " + keyFile + ": " + e.getMessage(), e);
-    }
-    if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {
-      try {
-        bytes = Base64.getDecoder().decode(new String(bytes, StandardCharsets.US_ASCII).trim());
-      } catch (IllegalArgumentException e) {
-        bytes = new byte[0];
-      }
-    }
-    if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {
-      throw new IllegalArgumentException(
-          keyFile
-              + " holds no AES key: it must hold 16, 24 or 32 bytes, raw or in base64. Make one"
-              + " with `head -c 32 /dev/urandom > "
-              + keyFile
-              + " && chmod 600 "
-              + keyFile
-              + "`");
-    }
-    try {
-      Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(keyFile);
-      if (permissions.contains(PosixFilePermission.GROUP_READ)
-          || permissions.contains(PosixFilePermission.OTHERS_READ)) {
-        log.warn("The encryption key file {} is readable by other users: chmod 600 it", keyFile);
-      }
-    } catch (IOException | UnsupportedOperationException e) {
-      // not a POSIX file system: nothing to check
-    }
-    return new SecretKeySpec(bytes, "AES");
+    return RecordCipher.readKey(keyFile);
   }
 
   /**
@@ -239,24 +155,7 @@ public final class MemFileStore implements AutoCloseable {
    *     serializer that does not round-trip can cause this)
    */
   public Optional<SessionData> get(String id) {
-    if (!SessionEncoding.isPlausibleId(id)) {
-      return Optional.empty();
-    }
-    StoredSession s = sessions.get(id);
-    if (s == null) {
-      return Optional.empty();
-    }
-    if (s.isExpired(clock.millis())) {
-      // No journal record: replay skips a record whose expiry has passed.
-      boolean removed = sessions.remove(id, s);
-      if (removed) {
-        changes.incrementAndGet();
-        expirations.incrementAndGet();
-        notifyDispose(id, s, DisposeCause.EXPIRED);
-      }
-      return removed && stale ? Optional.of(encoding.decode(s)) : Optional.empty();
-    }
-    return Optional.of(encoding.decode(s));
+    return sessions.get(id);
   }
 
   /**
@@ -275,19 +174,7 @@ public final class MemFileStore implements AutoCloseable {
    * @throws IllegalStateException if the store is closed
    */
   public void set(String id, SessionData session) {
-    SessionEncoding.requireValidId(id);
-    Objects.requireNonNull(session, "session");
-    ensureOpen();
-    StoredSession old = apply(id, previous -> true, encoding.encode(id, session)).previous;
-    enforceBound();
-    if (old != null) {
-      if (old.isExpired(clock.millis())) {
-        expirations.incrementAndGet();
-        notifyDispose(id, old, DisposeCause.EXPIRED);
-      } else if (!noDisposeOnSet) {
-        notifyDispose(id, old, DisposeCause.REPLACED);
-      }
-    }
+    sessions.set(id, session);
   }
 
   /**
@@ -306,21 +193,7 @@ public final class MemFileStore implements AutoCloseable {
    * @throws IllegalStateException if the store is closed
    */
   public boolean setIfAbsent(String id, SessionData session) {
-    SessionEncoding.requireValidId(id);
-    Objects.requireNonNull(session, "session");
-    ensureOpen();
-    StoredSession next = encoding.encode(id, session);
-    Storage.Change change =
-        apply(id, previous -> previous == null || previous.isExpired(clock.millis()), next);
-    if (!change.applied) {
-      return false;
-    }
-    enforceBound();
-    if (change.previous != null) {
-      expirations.incrementAndGet();
-      notifyDispose(id, change.previous, DisposeCause.EXPIRED);
-    }
-    return true;
+    return sessions.setIfAbsent(id, session);
   }
 
   /**
@@ -347,29 +220,7 @@ public final class MemFileStore implements AutoCloseable {
    * @throws IllegalStateException if the store is closed
    */
   public Optional<SessionData> update(String id, UnaryOperator<SessionData> change) {
-    Objects.requireNonNull(change, "change");
-    if (!SessionEncoding.isPlausibleId(id)) {
-      return Optional.empty();
-    }
-    SessionData[] result = new SessionData[1];
-    StoredSession old =
-        replaceLive(
-            id,
-            current -> {
-              SessionData next =
-                  Objects.requireNonNull(
-                      change.apply(encoding.decode(current)),
-                      "the change function returned null; return the session to store");
-              result[0] = next;
-              return encoding.encode(id, next);
-            });
-    if (old == null) {
-      return Optional.empty();
-    }
-    if (!noDisposeOnSet) {
-      notifyDispose(id, old, DisposeCause.REPLACED);
-    }
-    return Optional.of(result[0]);
+    return sessions.update(id, change);
   }
 
   /**
@@ -385,21 +236,7 @@ public final class MemFileStore implements AutoCloseable {
    * @throws IllegalStateException if the store is closed
    */
   public void touch(String id, SessionData session) {
-    if (!SessionEncoding.isPlausibleId(id)) {
-      return;
-    }
-    replaceLive(
-        id,
-        current -> {
-          SessionData touched = encoding.decode(current);
-          if (session != null) {
-            touched.setLastAccessedTime(session.getLastAccessedTime());
-            touched.setMaxInactiveInterval(session.getMaxInactiveInterval());
-          } else {
-            touched.setLastAccessedTime(clock.instant());
-          }
-          return encoding.encode(id, touched);
-        });
+    sessions.touch(id, session);
   }
 
   /**
@@ -411,36 +248,7 @@ public final class MemFileStore implements AutoCloseable {
    *     time), or empty if there is no live session under the id
    */
   public Optional<Instant> expiresAt(String id) {
-    if (!SessionEncoding.isPlausibleId(id)) {
-      return Optional.empty();
-    }
-    StoredSession s = sessions.get(id);
-    if (s == null || s.isExpired(clock.millis())) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        s.expiresAtMillis == StoredSession.NEVER
-            ? Instant.MAX
-            : Instant.ofEpochMilli(s.expiresAtMillis));
-  }
-
-  /**
-   * Replaces a live session with {@code next(current)} unless another thread changed it meanwhile,
-   * in which case it tries again on what is there now. Returns the session replaced, or null if
-   * there was no live session (then nothing changed).
-   */
-  private StoredSession replaceLive(String id, Function<StoredSession, StoredSession> next) {
-    ensureOpen();
-    while (true) {
-      StoredSession current = sessions.get(id);
-      if (current == null || current.isExpired(clock.millis())) {
-        return null;
-      }
-      if (apply(id, previous -> previous == current, next.apply(current)).applied) {
-        enforceBound();
-        return current;
-      }
-    }
+    return sessions.expiresAt(id);
   }
 
   /**
@@ -454,14 +262,7 @@ public final class MemFileStore implements AutoCloseable {
    * @throws IllegalStateException if the store is closed
    */
   public void destroy(String id) {
-    if (!SessionEncoding.isPlausibleId(id)) {
-      return;
-    }
-    ensureOpen();
-    StoredSession old = remove(id);
-    if (old != null) {
-      notifyDispose(id, old, DisposeCause.DESTROYED);
-    }
+    sessions.destroy(id);
   }
 
   /**
@@ -470,14 +271,7 @@ public final class MemFileStore implements AutoCloseable {
    * @param ids the session ids
    */
   public void destroy(Collection<String> ids) {
-    for (String id : ids) {
-      destroy(id);
-    }
-  }
-
-  /** Removes a session in one journaled step; returns what was there. */
-  private StoredSession remove(String id) {
-    return apply(id, Objects::nonNull, null).previous;
+    sessions.destroy(ids);
   }
 
   /**
@@ -487,15 +281,7 @@ public final class MemFileStore implements AutoCloseable {
    * @return a new list, in no particular order
    */
   public List<String> ids() {
-    long now = clock.millis();
-    List<String> ids = new ArrayList<>();
-    sessions.forEach(
-        (id, s) -> {
-          if (!s.isExpired(now)) {
-            ids.add(id);
-          }
-        });
-    return ids;
+    return sessions.ids();
   }
 
   /**
@@ -505,15 +291,7 @@ public final class MemFileStore implements AutoCloseable {
    * @return a new map from id to a copy of the session
    */
   public Map<String, SessionData> all() {
-    long now = clock.millis();
-    Map<String, SessionData> all = new HashMap<>();
-    sessions.forEach(
-        (id, s) -> {
-          if (!s.isExpired(now)) {
-            all.put(id, encoding.decode(s));
-          }
-        });
-    return all;
+    return sessions.all();
   }
 
   /**
@@ -522,14 +300,7 @@ public final class MemFileStore implements AutoCloseable {
    * @return the number of sessions that {@link #get(String)} would find
    */
   public long length() {
-    long now = clock.millis();
-    long count = 0;
-    for (StoredSession s : sessions.values()) {
-      if (!s.isExpired(now)) {
-        count++;
-      }
-    }
-    return count;
+    return sessions.length();
   }
 
   /**
@@ -538,40 +309,12 @@ public final class MemFileStore implements AutoCloseable {
    * @throws IllegalStateException if the store is closed
    */
   public void clear() {
-    ensureOpen();
-    if (dispose == null && !storage.recordsChanges()) {
-      storage.beginChange();
-      try {
-        cache.invalidateAll();
-        changes.incrementAndGet();
-      } finally {
-        storage.endChange(new Storage.Change());
-      }
-      return;
-    }
-    for (String id : new ArrayList<>(sessions.keySet())) {
-      StoredSession old = remove(id);
-      if (old != null) {
-        notifyDispose(id, old, DisposeCause.CLEARED);
-      }
-    }
-    changes.incrementAndGet();
+    sessions.clear();
   }
 
   /** Removes the sessions that have expired, reporting each as {@link DisposeCause#EXPIRED}. */
   public void prune() {
-    cache.cleanUp(); // runs Caffeine's expiry (and pending evictions)
-    if (stale) {
-      long now = clock.millis();
-      sessions.forEach(
-          (id, s) -> {
-            if (s.isExpired(now) && sessions.remove(id, s)) {
-              changes.incrementAndGet();
-              expirations.incrementAndGet();
-              notifyDispose(id, s, DisposeCause.EXPIRED);
-            }
-          });
-    }
+    sessions.prune();
   }
 
   /**
@@ -580,54 +323,7 @@ public final class MemFileStore implements AutoCloseable {
    * @return a snapshot of the statistics
    */
   public StoreStats stats() {
-    long total =
-        cache
-            .policy()
-            .eviction()
-            .map(e -> e.weightedSize().orElse(cache.estimatedSize()))
-            .orElse(cache.estimatedSize());
-    return new StoreStats(
-        cache.estimatedSize(),
-        total,
-        max,
-        evictions.get(),
-        expirations.get(),
-        storage.durability(),
-        storage.lastSnapshot(),
-        storage.lastSnapshotBytes(),
-        storage.lastSnapshotSessions(),
-        storage.journalBytes(),
-        storage.problem());
-  }
-
-  /**
-   * Replaces a session's value ({@code next} null: removes it) in one atomic step that also records
-   * it in storage, if {@code when} accepts the current value (null if absent). The steps and why
-   * they are safe: {@link Storage}.
-   */
-  private Storage.Change apply(String id, Predicate<StoredSession> when, StoredSession next) {
-    Storage.Change change = new Storage.Change();
-    ByteBuffer line = storage.prepare(id, next);
-    storage.beginChange();
-    try {
-      sessions.compute(
-          id,
-          (k, previous) -> {
-            if (!when.test(previous)) {
-              return previous;
-            }
-            change.applied = true;
-            change.previous = previous;
-            storage.record(change, k, line);
-            return next;
-          });
-      if (change.applied) {
-        changes.incrementAndGet();
-      }
-    } finally {
-      storage.endChange(change);
-    }
-    return change;
+    return sessions.stats();
   }
 
   // ---------------------------------------------------------------- intervals
@@ -672,6 +368,12 @@ public final class MemFileStore implements AutoCloseable {
   /** Stops the periodic save; does nothing if it is not running. */
   public void stopSaveInterval() {
     timers.cancel(Timers.Task.SAVE);
+  }
+
+  private void ensureOpen() {
+    if (storage.isClosed()) {
+      throw storage.closedError();
+    }
   }
 
   private void pruneQuietly() {
@@ -740,67 +442,6 @@ public final class MemFileStore implements AutoCloseable {
     storage.markClosed();
     timers.shutDown();
     storage.crash();
-  }
-
-  // ---------------------------------------------------------------- internals
-
-  private void enforceBound() {
-    if (max != Long.MAX_VALUE) {
-      cache.cleanUp(); // evict now, so the bound holds when set returns
-    }
-  }
-
-  /** Reports what Caffeine removes on its own; explicit removals are reported where they happen. */
-  private void onRemoval(String id, StoredSession s, RemovalCause cause) {
-    if (cause == RemovalCause.SIZE || cause == RemovalCause.EXPIRED) {
-      changes.incrementAndGet();
-      (cause == RemovalCause.SIZE ? evictions : expirations).incrementAndGet();
-      notifyDispose(
-          id, s, cause == RemovalCause.SIZE ? DisposeCause.EVICTED : DisposeCause.EXPIRED);
-    }
-  }
-
-  private void notifyDispose(String id, StoredSession s, DisposeCause cause) {
-    if (dispose == null || id == null || s == null) {
-      return;
-    }
-    try {
-      dispose.onDispose(id, encoding.decode(s), cause);
-    } catch (RuntimeException e) {
-      log.warn(
-          "The dispose listener failed for session {} ({})",
-          SessionEncoding.abbreviate(id),
-          cause,
-          e);
-    }
-  }
-
-  private void ensureOpen() {
-    if (storage.isClosed()) {
-      throw storage.closedError();
-    }
-  }
-
-  /** Tells Caffeine when each session expires: at its own deadline, not refreshed by reads. */
-  private static final class SessionExpiry implements Expiry<String, StoredSession> {
-    @Override
-    public long expireAfterCreate(String id, StoredSession s, long currentTime) {
-      return s.expiresAtMillis == StoredSession.NEVER
-          ? Long.MAX_VALUE
-          : Math.max(0, TimeUnit.MILLISECONDS.toNanos(s.expiresAtMillis) - currentTime);
-    }
-
-    @Override
-    public long expireAfterUpdate(
-        String id, StoredSession s, long currentTime, long currentDuration) {
-      return expireAfterCreate(id, s, currentTime);
-    }
-
-    @Override
-    public long expireAfterRead(
-        String id, StoredSession s, long currentTime, long currentDuration) {
-      return currentDuration;
-    }
   }
 
   /**

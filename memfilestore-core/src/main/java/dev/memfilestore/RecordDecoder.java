@@ -40,8 +40,7 @@ final class RecordDecoder {
    * "del"}; for {@code "del"} there is no session.
    *
    * @param expiresAtMillis epoch milliseconds, or {@link FileFormat#NO_EXPIRY}
-   * @param json whether the session was embedded as JSON ({@code session}) rather than base64
-   *     ({@code session64})
+   * @param json whether the record embedded its session as a JSON object rather than as base64
    */
   @SuppressWarnings("ArrayRecordComponent") // internal; never compared or hashed
   record Entry(String op, String id, long expiresAtMillis, byte[] session, boolean json) {

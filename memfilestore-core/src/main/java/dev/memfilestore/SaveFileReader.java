@@ -1,6 +1,7 @@
 package dev.memfilestore;
 
 import dev.memfilestore.SaveFileInspector.ProblemKind;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -142,95 +143,82 @@ final class SaveFileReader {
   /** Reads a snapshot: every line on its own, damage skipped. */
   static SnapshotScan snapshot(Path file, FileFormat format, Visitor visitor) throws IOException {
     RecordCipher decryptor = format.decryptor();
-    try (InputStream in = Files.newInputStream(file)) {
-      ChecksummedLine.Reader lines = new ChecksummedLine.Reader(in, FileFormat.MAX_LINE);
+    try (Lines lines = new Lines(file, visitor)) {
       RecordDecoder.Header header = null;
-      long lineNumber = 0;
-      long offset = 0;
       long records = 0;
       long damaged = 0;
       long damagedBytes = 0;
       long trailerCount = -1;
       while (lines.next()) {
-        lineNumber++;
-        long at = offset;
-        offset += lines.rawLength();
-        visitor.progress(lines.rawLength());
-        String problem = lineProblem(lines);
-        ProblemKind kind = problem == null ? null : kindOf(lines);
-        if (problem == null && lineNumber == 1) {
-          header = RecordDecoder.header(lines.bytes(), lines.length(), FileFormat.SNAPSHOT);
+        String problem = lines.problem();
+        ProblemKind kind = problem == null ? null : lines.kind();
+        if (problem == null && lines.number == 1) {
+          header = lines.header(FileFormat.SNAPSHOT);
           if (header == null) {
             kind = ProblemKind.HEADER;
             problem = "is not a save file header";
           } else if (!visitor.header(header)) {
-            return new SnapshotScan(header, lineNumber, 0, 0, 0, false, true);
+            return new SnapshotScan(header, 1, 0, 0, 0, false, true);
           }
         } else if (problem == null && trailerCount >= 0) {
           kind = ProblemKind.AFTER_TRAILER;
           problem = "follows the trailer, where nothing may";
         } else if (problem == null) {
-          long count = RecordDecoder.trailer(lines.bytes(), lines.length());
+          long count = RecordDecoder.trailer(lines.reader.bytes(), lines.reader.length());
+          RecordDecoder.Entry e = count >= 0 ? null : lines.entry(header, decryptor);
           if (count >= 0) {
             trailerCount = count;
+          } else if (e == null) {
+            kind = unreadable(decryptor);
+            problem = unreadableMessage(decryptor);
+          } else if (e.isDelete()) {
+            kind = ProblemKind.MALFORMED;
+            problem = "is a journal's delete record, which a snapshot never holds";
           } else {
-            RecordDecoder.Entry e =
-                RecordDecoder.entry(lines.bytes(), lines.length(), header, decryptor);
-            if (e == null) {
-              kind = unreadable(decryptor);
-              problem = unreadableMessage(decryptor);
-            } else if (e.isDelete()) {
-              kind = ProblemKind.MALFORMED;
-              problem = "is a journal's delete record, which a snapshot never holds";
-            } else {
-              records++;
-              if (!visitor.record(e, lineNumber, at)) {
-                kind = ProblemKind.SESSION;
-                problem = sessionMessage(format);
-              }
+            records++;
+            if (!visitor.record(e, lines.number, lines.start)) {
+              kind = ProblemKind.SESSION;
+              problem = sessionMessage(format);
             }
           }
-        } else if (lineNumber == 1) {
+        } else if (lines.number == 1) {
           problem += " (it is the header: the file's serializer and key check are lost)";
         }
         if (problem != null) {
           damaged++;
-          damagedBytes += lines.rawLength();
+          damagedBytes += lines.reader.rawLength();
           if (kind == ProblemKind.TRUNCATED) {
             problem += ": the file is truncated";
           }
-          visitor.problem(kind, lineNumber, at, "line " + lineNumber + " " + problem);
+          visitor.problem(kind, lines.number, lines.start, "line " + lines.number + " " + problem);
         }
       }
-      if (lineNumber > 0 && trailerCount < 0) {
+      if (lines.number > 0 && trailerCount < 0) {
         visitor.problem(
             ProblemKind.NO_TRAILER,
-            lineNumber + 1,
-            offset,
+            lines.number + 1,
+            lines.end,
             "the file ends without its trailer line: it is incomplete (cut short after "
-                + lineNumber
+                + lines.number
                 + " lines)");
       } else if (trailerCount >= 0 && trailerCount != records) {
         visitor.problem(
             ProblemKind.COUNT,
-            lineNumber,
-            offset,
+            lines.number,
+            lines.end,
             "the trailer counts " + trailerCount + " records but " + records + " are intact");
       }
       boolean complete = header != null && trailerCount == records;
       return new SnapshotScan(
-          header, lineNumber, records, damaged, damagedBytes, complete, /* refused= */ false);
+          header, lines.number, records, damaged, damagedBytes, complete, /* refused= */ false);
     }
   }
 
   /** Reads a journal in order, up to its first bad line. */
   static JournalScan journal(Path file, FileFormat format, Visitor visitor) throws IOException {
     RecordCipher decryptor = format.decryptor();
-    try (InputStream in = Files.newInputStream(file)) {
-      ChecksummedLine.Reader lines = new ChecksummedLine.Reader(in, FileFormat.MAX_LINE);
+    try (Lines lines = new Lines(file, visitor)) {
       RecordDecoder.Header header = null;
-      long lineNumber = 0;
-      long offset = 0;
       long goodEnd = 0;
       long records = 0;
       long badLine = 0;
@@ -239,52 +227,42 @@ final class SaveFileReader {
       long droppedLines = 0;
       boolean completeAfterBad = false;
       while (lines.next()) {
-        lineNumber++;
-        long at = offset;
-        offset += lines.rawLength();
-        visitor.progress(lines.rawLength());
         if (badProblem != null) {
           droppedLines++;
-          completeAfterBad |= lines.terminated();
+          completeAfterBad |= lines.reader.terminated();
           continue;
         }
-        String problem = lineProblem(lines);
-        ProblemKind kind = problem == null ? null : kindOf(lines);
+        String problem = lines.problem();
+        ProblemKind kind = problem == null ? null : lines.kind();
+        RecordDecoder.Entry e = null;
         if (problem == null && header == null) {
-          header = RecordDecoder.header(lines.bytes(), lines.length(), FileFormat.JOURNAL);
+          header = lines.header(FileFormat.JOURNAL);
           if (header == null) {
             kind = ProblemKind.HEADER;
             problem = "is not a journal header";
           } else if (!visitor.header(header)) {
-            return new JournalScan(lineNumber, 0, offset, 0, 0, false, true);
+            return new JournalScan(1, 0, lines.end, 0, 0, false, true);
           }
+        } else if (problem == null && (e = lines.entry(header, decryptor)) == null) {
+          kind = unreadable(decryptor);
+          problem = unreadableMessage(decryptor);
         } else if (problem == null) {
-          RecordDecoder.Entry e =
-              RecordDecoder.entry(lines.bytes(), lines.length(), header, decryptor);
-          if (e == null) {
-            kind = unreadable(decryptor);
-            problem = unreadableMessage(decryptor);
-          } else {
-            records++;
-            if (!visitor.record(e, lineNumber, at)) {
-              visitor.problem(
-                  ProblemKind.SESSION,
-                  lineNumber,
-                  at,
-                  "line " + lineNumber + " " + sessionMessage(format));
-            }
+          records++;
+          if (!visitor.record(e, lines.number, lines.start)) {
+            String message = "line " + lines.number + " " + sessionMessage(format);
+            visitor.problem(ProblemKind.SESSION, lines.number, lines.start, message);
           }
         }
         if (problem == null) {
-          goodEnd = offset;
+          goodEnd = lines.end;
         } else {
-          badLine = lineNumber;
+          badLine = lines.number;
           badKind = kind;
           badProblem = problem;
           droppedLines = 1;
         }
       }
-      long droppedBytes = offset - goodEnd;
+      long droppedBytes = lines.end - goodEnd;
       if (badProblem != null && !completeAfterBad) {
         visitor.problem(
             ProblemKind.TORN_TAIL,
@@ -315,7 +293,60 @@ final class SaveFileReader {
                 + " later one");
       }
       return new JournalScan(
-          lineNumber, records, goodEnd, droppedBytes, droppedLines, completeAfterBad, false);
+          lines.number, records, goodEnd, droppedBytes, droppedLines, completeAfterBad, false);
+    }
+  }
+
+  /** The lines of one file, each with its number and where it starts and ends. */
+  private static final class Lines implements Closeable {
+    private final InputStream in;
+    private final Visitor visitor;
+    final ChecksummedLine.Reader reader;
+    long number; // of the current line, 1-based
+    long start; // its first byte
+    long end; // the byte after its newline
+
+    Lines(Path file, Visitor visitor) throws IOException {
+      this.in = Files.newInputStream(file);
+      this.visitor = visitor;
+      this.reader = new ChecksummedLine.Reader(in, FileFormat.MAX_LINE);
+    }
+
+    boolean next() throws IOException {
+      if (!reader.next()) {
+        return false;
+      }
+      number++;
+      start = end;
+      end += reader.rawLength();
+      visitor.progress(reader.rawLength());
+      return true;
+    }
+
+    /** What is wrong with the line before its content is looked at, or null. */
+    String problem() {
+      return lineProblem(reader);
+    }
+
+    /** The kind of a {@link #problem()} (called only when there is one). */
+    ProblemKind kind() {
+      if (!reader.terminated()) {
+        return ProblemKind.TRUNCATED;
+      }
+      return reader.tooLong() ? ProblemKind.TOO_LONG : ProblemKind.CHECKSUM;
+    }
+
+    RecordDecoder.Header header(String format) {
+      return RecordDecoder.header(reader.bytes(), reader.length(), format);
+    }
+
+    RecordDecoder.Entry entry(RecordDecoder.Header header, RecordCipher decryptor) {
+      return RecordDecoder.entry(reader.bytes(), reader.length(), header, decryptor);
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
     }
   }
 
@@ -331,13 +362,6 @@ final class SaveFileReader {
       return "fails its checksum (CRC-32C): its bytes were changed or it is not a record";
     }
     return null;
-  }
-
-  private static ProblemKind kindOf(ChecksummedLine.Reader lines) {
-    if (!lines.terminated()) {
-      return ProblemKind.TRUNCATED;
-    }
-    return lines.tooLong() ? ProblemKind.TOO_LONG : ProblemKind.CHECKSUM;
   }
 
   private static ProblemKind unreadable(RecordCipher decryptor) {

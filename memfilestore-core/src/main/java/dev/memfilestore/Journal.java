@@ -5,14 +5,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,9 +30,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * generation.
  */
 final class Journal implements Closeable {
-  static final String FORMAT = "memfilestore-journal";
-  static final int VERSION = 1;
-
   final long generation;
   final Path path;
   private final FileChannel channel;
@@ -56,45 +49,21 @@ final class Journal implements Closeable {
     this.channel = channel;
   }
 
-  static Path path(Path saveFile, long generation) {
-    return SaveFiles.sibling(saveFile, ".journal." + generation);
-  }
-
-  /** The generations of the journal files beside a save file, in ascending order. */
-  static List<Long> generations(Path saveFile) throws IOException {
-    Path dir = saveFile.getParent();
-    List<Long> generations = new ArrayList<>();
-    if (dir == null || !Files.isDirectory(dir)) {
-      return generations;
-    }
-    String prefix = saveFile.getFileName() + ".journal.";
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path f : files) {
-        String name = f.getFileName().toString();
-        if (name.startsWith(prefix) && name.substring(prefix.length()).matches("[0-9]{1,18}")) {
-          generations.add(Long.parseLong(name.substring(prefix.length())));
-        }
-      }
-    }
-    Collections.sort(generations);
-    return generations;
-  }
-
   /** Creates a new, empty generation: header written and forced, directory entry forced. */
   static Journal create(
-      Path saveFile, long generation, FileFormat format, Instant now, ChannelOpener opener)
+      Path path, long generation, FileFormat format, Instant now, ChannelOpener opener)
       throws IOException {
-    Path path = path(saveFile, generation);
     FileChannel channel =
         opener.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     Journal journal = new Journal(generation, path, channel);
     try {
       RecordEncoder encoder = format.encoder();
-      journal.write(encoder.header(FORMAT, VERSION, generation, format.serializer(), now).line());
+      journal.write(
+          encoder.header(FileFormat.JOURNAL, generation, format.serializer(), now).line());
       journal.headerSize = journal.position;
       channel.force(true);
       journal.forced = journal.position;
-      SaveFiles.forceDirectory(saveFile.getParent());
+      SaveFiles.forceDirectory(path.getParent());
     } catch (IOException | RuntimeException e) {
       channel.close();
       Files.deleteIfExists(path); // else every retry would collide with it

@@ -1,14 +1,22 @@
 package dev.memfilestore;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Set;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * AES-GCM for the records of save files and journals: each record is sealed on its own with a fresh
@@ -16,6 +24,7 @@ import javax.crypto.spec.GCMParameterSpec;
  * reader makes its own.
  */
 final class RecordCipher {
+  private static final Logger log = LoggerFactory.getLogger(MemFileStore.class);
   static final String NAME = "AES-GCM";
   private static final int NONCE = 12;
   private static final int TAG_BITS = 128;
@@ -93,5 +102,43 @@ final class RecordCipher {
     } catch (IllegalArgumentException e) {
       return false;
     }
+  }
+
+  /** Reads an AES key from a file, raw or base64; see {@link MemFileStore#readEncryptionKey}. */
+  static SecretKey readKey(Path keyFile) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(keyFile);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot read the encryption key file " + keyFile + ": " + e.getMessage(), e);
+    }
+    if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {
+      try {
+        bytes = Base64.getDecoder().decode(new String(bytes, StandardCharsets.US_ASCII).trim());
+      } catch (IllegalArgumentException e) {
+        bytes = new byte[0];
+      }
+    }
+    if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {
+      throw new IllegalArgumentException(
+          keyFile
+              + " holds no AES key: it must hold 16, 24 or 32 bytes, raw or in base64. Make one"
+              + " with `head -c 32 /dev/urandom > "
+              + keyFile
+              + " && chmod 600 "
+              + keyFile
+              + "`");
+    }
+    try {
+      Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(keyFile);
+      if (permissions.contains(PosixFilePermission.GROUP_READ)
+          || permissions.contains(PosixFilePermission.OTHERS_READ)) {
+        log.warn("The encryption key file {} is readable by other users: chmod 600 it", keyFile);
+      }
+    } catch (IOException | UnsupportedOperationException e) {
+      // not a POSIX file system: nothing to check
+    }
+    return new SecretKeySpec(bytes, "AES");
   }
 }

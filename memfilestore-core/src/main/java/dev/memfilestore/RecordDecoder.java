@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
@@ -16,7 +15,11 @@ import java.util.Base64;
 final class RecordDecoder {
   private static final JsonFactory JSON = new JsonFactory();
 
-  /** What a header says. */
+  /**
+   * What a header says.
+   *
+   * @param written when the file was started, or null if the header does not say (informative)
+   */
   record Header(
       String format,
       long version,
@@ -24,44 +27,8 @@ final class RecordDecoder {
       String serializer,
       String encoding,
       String cipher,
-      String keyCheck) {
-    /**
-     * Refuses a header this release must not read: another version or serializer. Reading such a
-     * file could lose what it holds, so the caller stops instead of treating it as damage.
-     */
-    void checkReadable(
-        Path file, int supportedVersion, String serializerName, RecordCipher decryptor) {
-      if (version != supportedVersion) {
-        throw new IllegalStateException(
-            file
-                + " is in format version "
-                + version
-                + " but this MemFileStore reads version "
-                + supportedVersion
-                + ": upgrade memfilestore, or move the file away to start without its sessions");
-      }
-      if (!serializerName.equals(serializer)) {
-        throw new IllegalStateException(
-            file
-                + " was written with the '"
-                + serializer
-                + "' serializer but this store uses '"
-                + serializerName
-                + "': configure the same serializer, or move the file away to start without its"
-                + " sessions");
-      }
-      if (cipher != null && decryptor == null) {
-        throw new IllegalStateException(
-            file + " is encrypted: configure the store with the encryptionKey that wrote it");
-      }
-      if (cipher != null && (!RecordCipher.NAME.equals(cipher) || !decryptor.matches(keyCheck))) {
-        throw new IllegalStateException(
-            file
-                + " was encrypted with another key: configure the encryptionKey that wrote it, or"
-                + " move the file away to start without its sessions");
-      }
-    }
-
+      String keyCheck,
+      Instant written) {
     /** The cipher for this file's records, or null if they are plain. */
     RecordCipher recordCipher(RecordCipher decryptor) {
       return cipher == null ? null : decryptor;
@@ -71,9 +38,12 @@ final class RecordDecoder {
   /**
    * One record. {@code op} is {@code "set"} for session records (snapshots have none) or {@code
    * "del"}; for {@code "del"} there is no session.
+   *
+   * @param expiresAtMillis epoch milliseconds, or {@link FileFormat#NO_EXPIRY}
+   * @param json whether the record embedded its session as a JSON object rather than as base64
    */
   @SuppressWarnings("ArrayRecordComponent") // internal; never compared or hashed
-  record Entry(String op, String id, long expiresAtMillis, byte[] session) {
+  record Entry(String op, String id, long expiresAtMillis, byte[] session, boolean json) {
     boolean isDelete() {
       return "del".equals(op);
     }
@@ -90,6 +60,7 @@ final class RecordDecoder {
     String encoding = null;
     String cipher = null;
     String keyCheck = null;
+    Instant written = null;
     try (JsonParser p = JSON.createParser(line, 0, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
@@ -105,16 +76,27 @@ final class RecordDecoder {
           case "encoding" -> encoding = p.getValueAsString();
           case "cipher" -> cipher = p.getValueAsString();
           case "keyCheck" -> keyCheck = p.getValueAsString();
+          case "written" -> written = instant(p.getValueAsString());
           default -> p.skipChildren();
         }
       }
     } catch (IOException e) {
       return null;
     }
-    if (!expectedFormat.equals(format) || !("json".equals(encoding) || "base64".equals(encoding))) {
+    if (!expectedFormat.equals(format)
+        || !(FileFormat.JSON.equals(encoding) || FileFormat.BASE64.equals(encoding))) {
       return null;
     }
-    return new Header(format, version, generation, serializer, encoding, cipher, keyCheck);
+    return new Header(format, version, generation, serializer, encoding, cipher, keyCheck, written);
+  }
+
+  /** An informative time, or null if it does not parse. */
+  private static Instant instant(String text) {
+    try {
+      return text == null ? null : Instant.parse(text);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   /**
@@ -216,6 +198,7 @@ final class RecordDecoder {
     String id = null;
     long expires = Long.MIN_VALUE;
     byte[] session = null;
+    boolean json = false;
     try (JsonParser p = JSON.createParser(line, 0, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
@@ -229,21 +212,23 @@ final class RecordDecoder {
           case "expires" ->
               expires =
                   t == JsonToken.VALUE_NULL
-                      ? StoredSession.NEVER
+                      ? FileFormat.NO_EXPIRY
                       : Instant.parse(p.getText()).toEpochMilli();
           case "session" -> {
-            if ("base64".equals(encoding) || t != JsonToken.START_OBJECT) {
+            if (FileFormat.BASE64.equals(encoding) || t != JsonToken.START_OBJECT) {
               return null;
             }
+            json = true;
             int start = (int) p.currentTokenLocation().getByteOffset();
             p.skipChildren();
             int end = (int) p.currentLocation().getByteOffset();
             session = Arrays.copyOfRange(line, start, end);
           }
           case "session64" -> {
-            if ("json".equals(encoding) || t != JsonToken.VALUE_STRING) {
+            if (FileFormat.JSON.equals(encoding) || t != JsonToken.VALUE_STRING) {
               return null;
             }
+            json = false;
             session = p.getBinaryValue();
           }
           default -> p.skipChildren();
@@ -256,11 +241,11 @@ final class RecordDecoder {
       return null;
     }
     if ("del".equals(op)) {
-      return new Entry(op, id, 0, null);
+      return new Entry(op, id, 0, null, false);
     }
     if (!"set".equals(op) || expires == Long.MIN_VALUE || session == null) {
       return null;
     }
-    return new Entry(op, id, expires, session);
+    return new Entry(op, id, expires, session, json);
   }
 }

@@ -31,13 +31,18 @@ final class RecordEncoder {
     this.cipher = key == null ? null : new RecordCipher(key);
   }
 
-  RecordEncoder header(
-      String format, int version, long generation, String serializer, Instant now) {
+  /**
+   * A header line.
+   *
+   * @param format {@link FileFormat#SNAPSHOT} or {@link FileFormat#JOURNAL}
+   */
+  RecordEncoder header(String format, long generation, String serializer, Instant now) {
     body.reset();
-    ascii("\"format\":\"" + format + "\",\"version\":" + version);
+    ascii("\"format\":\"" + format + "\",\"version\":" + FileFormat.VERSION);
     ascii(",\"generation\":" + generation + ",\"serializer\":");
     string(serializer);
-    ascii(",\"encoding\":\"" + (embedJson ? "json" : "base64") + "\",\"written\":\"" + now + "\"");
+    String encoding = embedJson ? FileFormat.JSON : FileFormat.BASE64;
+    ascii(",\"encoding\":\"" + encoding + "\",\"written\":\"" + now + "\"");
     if (cipher != null) {
       ascii(",\"cipher\":\"" + RecordCipher.NAME + "\",\"keyCheck\":\"" + cipher.keyCheck() + "\"");
     }
@@ -46,7 +51,11 @@ final class RecordEncoder {
     return this;
   }
 
-  /** A session record; {@code op} is null in snapshots, {@code "set"} in journals. */
+  /**
+   * A session record; {@code op} is null in snapshots, {@code "set"} in journals.
+   *
+   * @param expiresAtMillis epoch milliseconds, or {@link FileFormat#NO_EXPIRY}
+   */
   RecordEncoder session(String op, String id, long expiresAtMillis, byte[] session) {
     body.reset();
     seal = true;
@@ -56,7 +65,7 @@ final class RecordEncoder {
     ascii("\"id\":");
     string(id);
     ascii(",\"expires\":");
-    if (expiresAtMillis == StoredSession.NEVER) {
+    if (expiresAtMillis == FileFormat.NO_EXPIRY) {
       ascii("null");
     } else {
       ascii("\"" + Instant.ofEpochMilli(expiresAtMillis) + "\"");

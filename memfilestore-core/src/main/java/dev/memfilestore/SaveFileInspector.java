@@ -155,19 +155,71 @@ public final class SaveFileInspector {
     }
   }
 
+  /** What is wrong with a line or a file; each kind has a short code, e.g. for JSON output. */
+  public enum ProblemKind {
+    /** A line fails its checksum. */
+    CHECKSUM("checksum"),
+    /** The last line is cut short (no newline). */
+    TRUNCATED("truncated"),
+    /** A line is longer than any record can be. */
+    TOO_LONG("too-long"),
+    /** A line with a valid checksum is not a well-formed record. */
+    MALFORMED("malformed"),
+    /** A line with a valid checksum does not decrypt with the key given. */
+    DECRYPT("decrypt"),
+    /** An intact record whose session is not in its serializer's form (the store skips it). */
+    SESSION("session"),
+    /** The first line is not a header of the file's kind, or one that cannot be read with it. */
+    HEADER("header"),
+    /** A line follows a snapshot's trailer. */
+    AFTER_TRAILER("after-trailer"),
+    /** A snapshot ends without its trailer. */
+    NO_TRAILER("no-trailer"),
+    /** A snapshot's trailer counts other than its intact records. */
+    COUNT("count"),
+    /** The end of a journal cut short by a crash, which the store cuts off. */
+    TORN_TAIL("torn-tail"),
+    /** Journal lines (or whole journals) after damage, which the store does not replay. */
+    NOT_REPLAYED("not-replayed");
+
+    private final String code;
+
+    ProblemKind(String code) {
+      this.code = code;
+    }
+
+    /**
+     * The kind's short code.
+     *
+     * @return e.g. {@code checksum}, {@code torn-tail}
+     */
+    public String code() {
+      return code;
+    }
+  }
+
   /**
    * One thing wrong with a file.
    *
    * @param file the file
    * @param line the line (1-based) where it is; one past the last line for a missing trailer
    * @param offset the byte offset where that line starts
-   * @param kind a short code: {@code checksum}, {@code truncated}, {@code too-long}, {@code
-   *     malformed}, {@code decrypt}, {@code session}, {@code header}, {@code after-trailer}, {@code
-   *     no-trailer}, {@code count}, {@code torn-tail} (the end of a journal cut short by a crash,
-   *     which the store cuts off), {@code not-replayed}
+   * @param type what kind of problem it is
    * @param message what is wrong, in words, with the line number
    */
-  public record Problem(Path file, long line, long offset, String kind, String message) {}
+  public record Problem(Path file, long line, long offset, ProblemKind type, String message) {
+    /**
+     * The kind's short code: {@code checksum}, {@code truncated}, {@code too-long}, {@code
+     * malformed}, {@code decrypt}, {@code session}, {@code header}, {@code after-trailer}, {@code
+     * no-trailer}, {@code count}, {@code torn-tail} (the end of a journal cut short by a crash,
+     * which the store cuts off), {@code not-replayed}.
+     *
+     * @return {@code type().code()}
+     */
+    public String kind() {
+      return type.code();
+    }
+  }
 
   /**
    * What {@link #verify()} found.
@@ -209,15 +261,22 @@ public final class SaveFileInspector {
     }
   }
 
+  private final SaveFiles files;
   private final Path saveFile;
   private final SecretKey key;
   private final Header header;
+
+  /** The format as the files declare it; a null serializer (header lost) accepts any. */
+  private final FileFormat format;
+
   private final AtomicLong bytesRead = new AtomicLong();
 
-  private SaveFileInspector(Path saveFile, SecretKey key, Header header) {
-    this.saveFile = saveFile;
+  private SaveFileInspector(SaveFiles files, SecretKey key, Header header) {
+    this.files = files;
+    this.saveFile = files.saveFile;
     this.key = key;
     this.header = header;
+    this.format = FileFormat.declared(header.serializer(), header.encoding(), key);
   }
 
   /**
@@ -250,18 +309,21 @@ public final class SaveFileInspector {
     if (key != null) {
       RecordCipher.validate(key);
     }
-    Path file = saveFile.toAbsolutePath().normalize();
+    SaveFiles files = new SaveFiles(saveFile);
+    Path file = files.saveFile;
     if (Files.isDirectory(file)) {
       throw new IllegalArgumentException(file + " is a directory, not a save file");
     }
-    List<Long> journals = Journal.generations(file);
+    List<Long> journals = files.generations();
     if (!Files.exists(file) && journals.isEmpty()) {
       throw new NoSuchFileException(
           file.toString(), null, "no such save file, and no journal of one beside it");
     }
+    FileFormat anySerializer = new FileFormat(null, false, key);
     Header header = null;
+    long snapshotGeneration = 0;
     if (Files.exists(file)) {
-      SaveFileScanner.HeaderLine h = SaveFileScanner.header(file, SnapshotWriter.FORMAT);
+      SaveFileReader.HeaderLine h = SaveFileReader.firstLine(file, FileFormat.SNAPSHOT);
       switch (h.status()) {
         case EMPTY ->
             throw new IllegalArgumentException(
@@ -271,51 +333,48 @@ public final class SaveFileInspector {
                 file
                     + " is not a MemFileStore save file: its first line is not a"
                     + " memfilestore-sessions header");
-        case OK -> header = checkHeader(file, h, key);
+        case OK -> header = checked(file, h.header(), anySerializer);
         case DAMAGED -> header = null; // verify() reports it; the journals may still say
       }
+      snapshotGeneration = Recovery.generation(h);
     }
-    long snapshotGeneration = header == null ? 0 : header.generation();
     if (header == null) {
       for (long g : journals) {
-        SaveFileScanner.HeaderLine h =
-            SaveFileScanner.header(Journal.path(file, g), Journal.FORMAT);
-        if (h.status() == SaveFileScanner.HeaderLine.Status.OK) {
-          Header j = checkHeader(Journal.path(file, g), h, key);
+        SaveFileReader.HeaderLine h =
+            SaveFileReader.firstLine(files.journal(g), FileFormat.JOURNAL);
+        if (h.status() == SaveFileReader.HeaderLine.Status.OK) {
+          Header j = checked(files.journal(g), h.header(), anySerializer);
           header = new Header(j.version(), j.serializer(), j.encoding(), j.encrypted(), 0, null);
           break;
         }
       }
     }
     if (header == null) {
-      header =
-          new Header(SnapshotWriter.VERSION, null, null, key != null, snapshotGeneration, null);
+      header = new Header(FileFormat.VERSION, null, null, key != null, snapshotGeneration, null);
     }
-    return new SaveFileInspector(file, key, header);
+    return new SaveFileInspector(files, key, header);
   }
 
-  private static Header checkHeader(Path file, SaveFileScanner.HeaderLine h, SecretKey key) {
-    RecordDecoder.Header raw = h.header();
-    if (raw.version() != SnapshotWriter.VERSION) {
+  /** The header, if the file can be opened with the key given; else why not. */
+  private static Header checked(Path file, RecordDecoder.Header raw, FileFormat format) {
+    FileFormat.Mismatch mismatch = format.check(raw);
+    if (mismatch != null) {
       throw new IllegalArgumentException(
-          file
-              + " is in format version "
-              + raw.version()
-              + " but this memfilestore reads version "
-              + SnapshotWriter.VERSION);
-    }
-    if (raw.cipher() != null && key == null) {
-      throw new IllegalArgumentException(
-          file + " is encrypted: open it with the encryptionKey that wrote it");
-    }
-    if (raw.cipher() != null
-        && (!RecordCipher.NAME.equals(raw.cipher())
-            || !new RecordCipher(key).matches(raw.keyCheck()))) {
-      throw new IllegalArgumentException(
-          file + " was encrypted with another key: open it with the encryptionKey that wrote it");
-    }
-    if (raw.cipher() == null && key != null) {
-      throw new IllegalArgumentException(file + " is not encrypted: open it without a key");
+          switch (mismatch) {
+            case VERSION ->
+                file
+                    + " is in format version "
+                    + raw.version()
+                    + " but this memfilestore reads version "
+                    + FileFormat.VERSION;
+            case NEEDS_KEY -> file + " is encrypted: open it with the encryptionKey that wrote it";
+            case OTHER_KEY ->
+                file
+                    + " was encrypted with another key: open it with the encryptionKey that wrote"
+                    + " it";
+            case UNENCRYPTED -> file + " is not encrypted: open it without a key";
+            case SERIALIZER -> throw new AssertionError("any serializer is accepted here");
+          });
     }
     return new Header(
         raw.version(),
@@ -323,7 +382,7 @@ public final class SaveFileInspector {
         raw.encoding(),
         raw.cipher() != null,
         raw.generation(),
-        h.written());
+        raw.written());
   }
 
   /**
@@ -351,13 +410,7 @@ public final class SaveFileInspector {
    * @throws IOException if the directory cannot be listed
    */
   public List<Path> journals() throws IOException {
-    List<Path> paths = new ArrayList<>();
-    for (long g : Journal.generations(saveFile)) {
-      if (g >= header.generation()) {
-        paths.add(Journal.path(saveFile, g));
-      }
-    }
-    return paths;
+    return Recovery.journals(files, header.generation());
   }
 
   /**
@@ -396,57 +449,28 @@ public final class SaveFileInspector {
   public void forEachSession(Consumer<? super Session> action) throws IOException {
     Objects.requireNonNull(action, "action");
     bytesRead.set(0);
-    // Journals first: their sessions override the snapshot's, and they are small.
-    Map<String, Session> latest = new LinkedHashMap<>(); // a null value: deleted
-    for (Path journal : journals()) {
-      String problem = journalHeaderProblem(journal);
-      if (problem != null) {
-        throw new IllegalStateException(problem);
-      }
-      SaveFileScanner.Result r =
-          SaveFileScanner.journal(
-              journal,
-              decryptor(),
-              bytesRead,
-              new SaveFileScanner.Visitor() {
-                @Override
-                public void record(RecordDecoder.Entry e, long line, long offset) {
-                  latest.remove(e.id()); // keep the order of the last change
-                  latest.put(e.id(), toSession(e, journal, line));
-                }
+    Recovery.run(
+        files,
+        format,
+        (e, file, line) -> {
+          Session s = toSession(e, file, line);
+          if (s != null) {
+            action.accept(s);
+          }
+          return s != null;
+        },
+        new Recovery.Reporter() {
+          @Override
+          public boolean refused(
+              Path file, FileFormat.Mismatch mismatch, RecordDecoder.Header raw) {
+            throw new IllegalStateException(refusal(file, mismatch, raw));
+          }
 
-                @Override
-                public void problem(String kind, long line, long offset, String message) {}
-              });
-      if (r.damaged()) {
-        break; // as the store does: a change after a missing one could be wrong
-      }
-    }
-    if (Files.exists(saveFile)) {
-      SaveFileScanner.snapshot(
-          saveFile,
-          decryptor(),
-          bytesRead,
-          new SaveFileScanner.Visitor() {
-            @Override
-            public void record(RecordDecoder.Entry e, long line, long offset) {
-              if (!latest.containsKey(e.id())) {
-                Session s = toSession(e, saveFile, line);
-                if (s != null) {
-                  action.accept(s);
-                }
-              }
-            }
-
-            @Override
-            public void problem(String kind, long line, long offset, String message) {}
-          });
-    }
-    for (Session s : latest.values()) {
-      if (s != null) {
-        action.accept(s);
-      }
-    }
+          @Override
+          public void progress(long bytes) {
+            bytesRead.addAndGet(bytes);
+          }
+        });
   }
 
   /**
@@ -458,71 +482,79 @@ public final class SaveFileInspector {
    */
   public Verification verify() throws IOException {
     bytesRead.set(0);
-    List<Path> files = new ArrayList<>();
-    List<Problem> problems = new ArrayList<>();
-    long[] counts = new long[2]; // lines, records
+    Map<Path, List<Problem>> byFile = new LinkedHashMap<>(); // in file order, the save file first
     if (Files.exists(saveFile)) {
-      files.add(saveFile);
-      SaveFileScanner.Result r =
-          SaveFileScanner.snapshot(saveFile, decryptor(), bytesRead, checker(saveFile, problems));
-      counts[0] += r.lines();
-      counts[1] += r.records();
+      byFile.put(saveFile, new ArrayList<>());
     }
-    boolean stopped = false;
     for (Path journal : journals()) {
-      files.add(journal);
-      if (stopped) {
-        problems.add(
-            new Problem(
+      byFile.put(journal, new ArrayList<>());
+    }
+    long[] counts = new long[2]; // lines, records
+    Recovery.run(
+        files,
+        format,
+        new Recovery.Sink() {
+          @Override
+          public boolean check(RecordDecoder.Entry e) {
+            return e.isDelete() || toSession(e, null, 0) != null;
+          }
+
+          @Override
+          public boolean session(RecordDecoder.Entry e, Path file, long line) {
+            return true;
+          }
+        },
+        new Recovery.Reporter() {
+          @Override
+          public boolean refused(
+              Path file, FileFormat.Mismatch mismatch, RecordDecoder.Header raw) {
+            add(file, 1, 0, ProblemKind.HEADER, refusal(file, mismatch, raw));
+            return false;
+          }
+
+          @Override
+          public void problem(Path file, ProblemKind kind, long line, long offset, String message) {
+            add(file, line, offset, kind, message);
+          }
+
+          @Override
+          public void progress(long bytes) {
+            bytesRead.addAndGet(bytes);
+          }
+
+          @Override
+          public void journalRead(Path journal, SaveFileReader.JournalScan scan) {
+            counts[0] += scan.lines();
+            counts[1] += scan.records();
+          }
+
+          @Override
+          public void notReplayed(Path journal) {
+            add(
                 journal,
                 1,
                 0,
-                "not-replayed",
+                ProblemKind.NOT_REPLAYED,
                 "not replayed at all: an earlier journal is damaged (the application keeps it"
-                    + " aside)"));
-        continue;
-      }
-      String problem = journalHeaderProblem(journal);
-      if (problem != null) {
-        problems.add(new Problem(journal, 1, 0, "header", problem));
-        stopped = true;
-        continue;
-      }
-      SaveFileScanner.Result r =
-          SaveFileScanner.journal(journal, decryptor(), bytesRead, checker(journal, problems));
-      counts[0] += r.lines();
-      counts[1] += r.records();
-      stopped = r.damaged();
-    }
+                    + " aside)");
+          }
+
+          @Override
+          public void snapshotRead(Path file, SaveFileReader.SnapshotScan scan) {
+            counts[0] += scan.lines();
+            counts[1] += scan.records();
+          }
+
+          private void add(Path file, long line, long offset, ProblemKind kind, String message) {
+            byFile
+                .computeIfAbsent(file, f -> new ArrayList<>())
+                .add(new Problem(file, line, offset, kind, message));
+          }
+        });
+    List<Problem> problems = new ArrayList<>();
+    byFile.values().forEach(problems::addAll);
     return new Verification(
-        List.copyOf(files), counts[0], counts[1], Collections.unmodifiableList(problems));
-  }
-
-  /** A visitor that records problems, and checks that each record's session decodes. */
-  private SaveFileScanner.Visitor checker(Path file, List<Problem> problems) {
-    return new SaveFileScanner.Visitor() {
-      @Override
-      public void record(RecordDecoder.Entry e, long line, long offset) {
-        if (!e.isDelete() && toSession(e, file, line) == null) {
-          problems.add(
-              new Problem(
-                  file,
-                  line,
-                  offset,
-                  "session",
-                  "line "
-                      + line
-                      + " is an intact record, but its session is not in the form the '"
-                      + header.serializer()
-                      + "' serializer writes (the store skips it)"));
-        }
-      }
-
-      @Override
-      public void problem(String kind, long line, long offset, String message) {
-        problems.add(new Problem(file, line, offset, kind, message));
-      }
-    };
+        List.copyOf(byFile.keySet()), counts[0], counts[1], Collections.unmodifiableList(problems));
   }
 
   /**
@@ -540,24 +572,25 @@ public final class SaveFileInspector {
       throw new IllegalArgumentException("a session id must not be empty");
     }
     Objects.requireNonNull(data, "data");
+    boolean json = format.embedJson();
     byte[] bytes;
-    boolean json = isJson(null);
     try {
       bytes = json ? data.getBytes(StandardCharsets.UTF_8) : Base64.getDecoder().decode(data);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("session " + abbreviate(id) + " is not base64", e);
+      throw new IllegalArgumentException(
+          "session " + SessionEncoding.abbreviate(id) + " is not base64", e);
     }
     if (json && (data.indexOf('\n') >= 0 || data.indexOf('\r') >= 0)) {
       // A record is one line of the file.
       throw new IllegalArgumentException(
-          "session " + abbreviate(id) + " spans lines: give its JSON on one line");
+          "session " + SessionEncoding.abbreviate(id) + " spans lines: give its JSON on one line");
     }
-    long expiresAt = expires == null ? StoredSession.NEVER : expires.toEpochMilli();
-    Session s = toSession(new RecordDecoder.Entry("set", id, expiresAt, bytes), null, 0);
+    long expiresAt = expires == null ? FileFormat.NO_EXPIRY : expires.toEpochMilli();
+    Session s = toSession(new RecordDecoder.Entry("set", id, expiresAt, bytes, json), null, 0);
     if (s == null) {
       throw new IllegalArgumentException(
           "session "
-              + abbreviate(id)
+              + SessionEncoding.abbreviate(id)
               + " is not in the form the '"
               + header.serializer()
               + "' serializer writes");
@@ -596,7 +629,7 @@ public final class SaveFileInspector {
     try (SaveFileLock lock = lock()) {
       Verification v = verify();
       List<Problem> damage =
-          v.problems().stream().filter(p -> !"torn-tail".equals(p.kind())).toList();
+          v.problems().stream().filter(p -> p.type() != ProblemKind.TORN_TAIL).toList();
       if (!damage.isEmpty()) {
         throw new IllegalStateException(
             saveFile
@@ -613,46 +646,40 @@ public final class SaveFileInspector {
       for (Session s : add) {
         added.put(s.id(), s);
       }
-      List<Long> generations = Journal.generations(saveFile);
+      List<Long> generations = files.generations();
       long next = header.generation();
       if (!generations.isEmpty()) {
         next = Math.max(next, generations.get(generations.size() - 1) + 1);
       }
-      FileFormat format = new FileFormat(header.serializer(), isJson(null), key);
       long[] counts = new long[2]; // kept, removed
-      long bytes;
-      try (SnapshotWriter writer = new SnapshotWriter(saveFile, next, format, Instant.now())) {
-        try {
-          forEachSession(
-              s -> {
-                if (added.containsKey(s.id())) {
-                  return;
+      SaveFiles.Written written =
+          files.writeSnapshot(
+              next,
+              format,
+              Instant.now(),
+              writer -> {
+                try {
+                  forEachSession(
+                      s -> {
+                        if (added.containsKey(s.id())) {
+                          return;
+                        }
+                        if (remove.test(s)) {
+                          counts[1]++;
+                          return;
+                        }
+                        write(writer, s);
+                        counts[0]++;
+                      });
+                } catch (UncheckedIOException e) {
+                  throw e.getCause();
                 }
-                if (remove.test(s)) {
-                  counts[1]++;
-                  return;
+                for (Session s : added.values()) {
+                  writer.write(s.id(), expiresAt(s), bytesOf(s));
                 }
-                write(writer, s);
-                counts[0]++;
               });
-        } catch (UncheckedIOException e) {
-          throw e.getCause();
-        }
-        for (Session s : added.values()) {
-          writer.write(s.id(), expiresAt(s), bytesOf(s));
-        }
-        bytes = writer.commit();
-      }
-      List<Path> deleted = new ArrayList<>();
-      for (long g : generations) {
-        if (g < next) {
-          Path journal = Journal.path(saveFile, g);
-          if (Files.deleteIfExists(journal)) {
-            deleted.add(journal);
-          }
-        }
-      }
-      return new Rewritten(counts[0], counts[1], added.size(), bytes, List.copyOf(deleted));
+      return new Rewritten(
+          counts[0], counts[1], added.size(), written.bytes(), written.deletedJournals());
     }
   }
 
@@ -674,23 +701,13 @@ public final class SaveFileInspector {
   }
 
   private static long expiresAt(Session s) {
-    return s.expires() == null ? StoredSession.NEVER : s.expires().toEpochMilli();
+    return s.expires() == null ? FileFormat.NO_EXPIRY : s.expires().toEpochMilli();
   }
 
   private byte[] bytesOf(Session s) {
-    return isJson(null)
+    return format.embedJson()
         ? s.data().getBytes(StandardCharsets.UTF_8)
         : Base64.getDecoder().decode(s.data());
-  }
-
-  /**
-   * Whether sessions are embedded JSON: as the header says, or, when it is lost, as the bytes look.
-   */
-  private boolean isJson(byte[] bytes) {
-    if (header.encoding() != null) {
-      return "json".equals(header.encoding());
-    }
-    return bytes == null ? "json".equals(header.serializer()) : bytes.length > 0 && bytes[0] == '{';
   }
 
   /** A record's session, or null if its bytes are not a session of this file's encoding. */
@@ -699,14 +716,13 @@ public final class SaveFileInspector {
       return null;
     }
     byte[] bytes = e.session();
-    boolean json = isJson(bytes);
-    RawSession raw = RawSession.decode(bytes, json, header.serializer());
+    RawSession raw = RawSession.decode(bytes, e.json(), header.serializer());
     if (raw == null) {
       return null;
     }
     return new Session(
         e.id(),
-        e.expiresAtMillis() == StoredSession.NEVER
+        e.expiresAtMillis() == FileFormat.NO_EXPIRY
             ? null
             : Instant.ofEpochMilli(e.expiresAtMillis()),
         raw.created(),
@@ -714,45 +730,26 @@ public final class SaveFileInspector {
         raw.maxInactive(),
         bytes.length,
         raw.attributes(),
-        json
+        e.json()
             ? new String(bytes, StandardCharsets.UTF_8)
             : Base64.getEncoder().encodeToString(bytes),
         file,
         line);
   }
 
-  /** Why a journal cannot be replayed with the save file, or null if it can. */
-  private String journalHeaderProblem(Path journal) throws IOException {
-    SaveFileScanner.HeaderLine h = SaveFileScanner.header(journal, Journal.FORMAT);
-    if (h.status() != SaveFileScanner.HeaderLine.Status.OK) {
-      return null; // the scan reports a bad first line in detail
-    }
-    RecordDecoder.Header raw = h.header();
-    if (raw.version() != Journal.VERSION) {
-      return journal + " is in format version " + raw.version();
-    }
-    if (header.serializer() != null && !header.serializer().equals(raw.serializer())) {
-      return journal
-          + " was written by the '"
-          + raw.serializer()
-          + "' serializer, the save file by '"
-          + header.serializer()
-          + "'";
-    }
-    if (raw.cipher() != null && (key == null || !new RecordCipher(key).matches(raw.keyCheck()))) {
-      return journal + " is encrypted with another key than the one given";
-    }
-    if (raw.cipher() == null && key != null) {
-      return journal + " is not encrypted, but the save file is";
-    }
-    return null;
-  }
-
-  private RecordCipher decryptor() {
-    return key == null ? null : new RecordCipher(key);
-  }
-
-  private static String abbreviate(String id) {
-    return id.length() <= 6 ? id : id.substring(0, 6) + "…";
+  /** Why a journal cannot be replayed with the save file, in words. */
+  private String refusal(Path journal, FileFormat.Mismatch mismatch, RecordDecoder.Header raw) {
+    return switch (mismatch) {
+      case VERSION -> journal + " is in format version " + raw.version();
+      case SERIALIZER ->
+          journal
+              + " was written by the '"
+              + raw.serializer()
+              + "' serializer, the save file by '"
+              + header.serializer()
+              + "'";
+      case NEEDS_KEY, OTHER_KEY -> journal + " is encrypted with another key than the one given";
+      case UNENCRYPTED -> journal + " is not encrypted, but the save file is";
+    };
   }
 }

@@ -2,16 +2,29 @@ package dev.memfilestore;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 
-/** The files that live beside a save file, and how they are created: owner-only, always. */
+/**
+ * The save file and the files beside it, named after it: {@code <name>.journal.<generation>},
+ * {@code <name>.tmp}, {@code <name>.lock}, {@code <name>.damaged-<time>}. The one place that lists,
+ * writes, cuts, moves aside and deletes them, for the store and for {@link SaveFileInspector}
+ * alike; every file it creates is owner-only.
+ */
 final class SaveFiles {
   static final boolean POSIX =
       FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
@@ -19,8 +32,130 @@ final class SaveFiles {
       PosixFilePermissions.fromString("rw-------");
   private static final Set<PosixFilePermission> OWNER_DIRECTORY =
       PosixFilePermissions.fromString("rwx------");
+  private static final DateTimeFormatter ASIDE_STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
-  private SaveFiles() {}
+  /** The save file: absolute and normalized. */
+  final Path saveFile;
+
+  SaveFiles(Path saveFile) {
+    this.saveFile = saveFile.toAbsolutePath().normalize();
+  }
+
+  /** What writing a snapshot did. */
+  record Written(long bytes, long records, List<Path> deletedJournals) {}
+
+  /** Writes the records of a snapshot. */
+  @FunctionalInterface
+  interface Content {
+    void writeTo(SnapshotWriter writer) throws IOException;
+  }
+
+  /** The journal of one generation. */
+  Path journal(long generation) {
+    return sibling(saveFile, ".journal." + generation);
+  }
+
+  /** The generations of the journal files beside the save file, in ascending order. */
+  List<Long> generations() throws IOException {
+    Path dir = saveFile.getParent();
+    List<Long> generations = new ArrayList<>();
+    if (dir == null || !Files.isDirectory(dir)) {
+      return generations;
+    }
+    String prefix = saveFile.getFileName() + ".journal.";
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path f : files) {
+        String name = f.getFileName().toString();
+        if (name.startsWith(prefix) && name.substring(prefix.length()).matches("[0-9]{1,18}")) {
+          generations.add(Long.parseLong(name.substring(prefix.length())));
+        }
+      }
+    }
+    Collections.sort(generations);
+    return generations;
+  }
+
+  /**
+   * Compaction, for the store's {@code save} and the inspector's {@code rewrite}: writes a snapshot
+   * that holds every journal generation below {@code generation} (see {@link SnapshotWriter}), then
+   * deletes those journals. Until the snapshot is durably in place nothing is deleted.
+   */
+  Written writeSnapshot(long generation, FileFormat format, Instant now, Content content)
+      throws IOException {
+    long bytes;
+    long records;
+    try (SnapshotWriter writer = new SnapshotWriter(saveFile, generation, format, now)) {
+      content.writeTo(writer);
+      bytes = writer.commit();
+      records = writer.records();
+    }
+    List<Path> deleted = new ArrayList<>();
+    for (long g : generations()) {
+      if (g < generation && Files.deleteIfExists(journal(g))) {
+        deleted.add(journal(g));
+      }
+    }
+    return new Written(bytes, records, List.copyOf(deleted));
+  }
+
+  /** Moves a damaged file aside, never over another one, and returns where it went. */
+  Path keepAside(Path file, Instant now) throws IOException {
+    String stamp = ASIDE_STAMP.format(now);
+    Path aside = sibling(file, ".damaged-" + stamp);
+    for (int n = 2; Files.exists(aside); n++) {
+      aside = sibling(file, ".damaged-" + stamp + "-" + n);
+    }
+    try {
+      Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+      forceDirectory(file.getParent());
+    } catch (IOException e) {
+      throw new IOException(
+          "cannot move the damaged " + file + " aside to " + aside + ": " + e.getMessage(), e);
+    }
+    return aside;
+  }
+
+  /**
+   * Cuts a journal's torn tail (a record cut short by a crash) off at the end of its last record.
+   */
+  static void cutTornTail(Path journal, long goodEnd) throws IOException {
+    try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.WRITE)) {
+      channel.truncate(goodEnd);
+      channel.force(true);
+    }
+  }
+
+  /**
+   * Makes sure the save file can be used: not a directory, its directory present (created
+   * owner-only if missing) and the file readable if it exists.
+   *
+   * @throws IllegalArgumentException naming the path, if not
+   */
+  void prepareDirectory() {
+    if (Files.isDirectory(saveFile)) {
+      throw new IllegalArgumentException(
+          "saveFile "
+              + saveFile
+              + " is a directory: name a file, e.g. "
+              + saveFile.resolve("sessions.json"));
+    }
+    Path directory = saveFile.getParent();
+    if (Files.exists(directory) && !Files.isDirectory(directory)) {
+      throw new IllegalArgumentException(
+          "the directory of saveFile " + saveFile + " is not a directory: " + directory);
+    }
+    try {
+      createDirectories(directory);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot create the directory " + directory + " for saveFile " + saveFile + ": " + e, e);
+    }
+    if (Files.exists(saveFile) && !Files.isReadable(saveFile)) {
+      throw new IllegalArgumentException(
+          "cannot read saveFile " + saveFile + ": check its owner and permissions");
+    }
+  }
 
   static Path sibling(Path saveFile, String suffix) {
     return saveFile.resolveSibling(saveFile.getFileName() + suffix);

@@ -19,9 +19,6 @@ import java.time.Instant;
  * returns, the previous save file is untouched.
  */
 final class SnapshotWriter implements Closeable {
-  static final String FORMAT = "memfilestore-sessions";
-  static final int VERSION = 1;
-
   private final Path saveFile;
   private final Path temporary;
   private final FileChannel channel;
@@ -42,7 +39,7 @@ final class SnapshotWriter implements Closeable {
     this.channel =
         SaveFiles.openOwnerOnly(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-    encoder.header(FORMAT, VERSION, generation, format.serializer(), now).writeTo(out);
+    encoder.header(FileFormat.SNAPSHOT, generation, format.serializer(), now).writeTo(out);
   }
 
   void write(String id, long expiresAtMillis, byte[] session) throws IOException {

@@ -321,7 +321,7 @@ class JournalTest {
         ChecksummedLine.isIntact(line, length);
         RecordDecoder.entry(line, length, random.nextBoolean() ? "json" : null);
         RecordDecoder.trailer(line, length);
-        RecordDecoder.header(line, length, Journal.FORMAT);
+        RecordDecoder.header(line, length, FileFormat.JOURNAL);
       } catch (RuntimeException e) {
         throw new AssertionError(context, e);
       }

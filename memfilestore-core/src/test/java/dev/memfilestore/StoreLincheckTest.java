@@ -10,11 +10,11 @@ import org.jetbrains.lincheck.datastructures.StressOptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * Lincheck runs random concurrent scenarios of {@code get}, {@code set}, {@code touch} and {@code
- * destroy} on real stores and checks that every outcome is one some sequential order of the same
- * calls could give. (Run in a fork of its own.) {@code ids()} and {@code all()} are left out on
- * purpose: they iterate the map while it changes, so they are weakly consistent, not atomic, as
- * their documentation says; Lincheck showed it.
+ * Lincheck runs random concurrent scenarios of {@code get}, {@code set}, {@code touch}, {@code
+ * update}, {@code setIfAbsent} and {@code destroy} on real stores and checks that every outcome is
+ * one some sequential order of the same calls could give. (Run in a fork of its own.) {@code ids()}
+ * and {@code all()} are left out on purpose: they iterate the map while it changes, so they are
+ * weakly consistent, not atomic, as their documentation says; Lincheck showed it.
  */
 @Param(name = "id", gen = IntGen.class, conf = "1:3")
 @Param(name = "value", gen = IntGen.class, conf = "1:9")
@@ -46,13 +46,32 @@ public class StoreLincheckTest {
     store.touch("s" + id, session(value));
   }
 
+  /** Adds to the stored value in one atomic step; returns the new value, or null if absent. */
+  @Operation
+  public Long update(@Param(name = "id") int id, @Param(name = "value") int value) {
+    return store
+        .update(
+            "s" + id,
+            s -> {
+              s.setAttribute("v", (Long) s.getAttribute("v") + value);
+              return s;
+            })
+        .map(s -> (Long) s.getAttribute("v"))
+        .orElse(null);
+  }
+
+  @Operation
+  public boolean setIfAbsent(@Param(name = "id") int id, @Param(name = "value") int value) {
+    return store.setIfAbsent("s" + id, session(value));
+  }
+
   @Operation
   public void destroy(@Param(name = "id") int id) {
     store.destroy("s" + id);
   }
 
   @Test
-  void getSetTouchAndDestroyAreLinearizable() {
+  void getSetTouchUpdateSetIfAbsentAndDestroyAreLinearizable() {
     new StressOptions()
         .iterations(20)
         .invocationsPerIteration(200)

@@ -1,0 +1,227 @@
+package dev.memfilestore;
+
+import dev.memfilestore.SaveFileInspector.ProblemKind;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Recovers the sessions a save file and its journals hold: the one statement of the replay rule,
+ * used by the store at start-up and by {@link SaveFileInspector}.
+ *
+ * <h2>The rule</h2>
+ *
+ * The state is the snapshot (the save file), then the journals from the snapshot's generation on,
+ * in ascending order, each up to its first bad line; a later record of an id replaces an earlier
+ * one and a delete removes it. Journals below the snapshot's generation are obsolete: the snapshot
+ * holds their changes. After a damaged journal (or one whose header is refused) no later journal is
+ * replayed, since a change after a missing one could be wrong. A snapshot's bad lines cost only
+ * themselves.
+ *
+ * <h2>Reading order</h2>
+ *
+ * The snapshot's header is read first (for its generation and its check), then the journals, then
+ * the snapshot's records: so the snapshot, by far the largest file, streams through the {@link
+ * Sink} without being held. The last change of each id in the journals is held; the snapshot
+ * records they replace are skipped; the held changes follow the snapshot in the order they were
+ * made. The sink sees the same state as if the files were applied in order, each id once.
+ *
+ * <p>What goes wrong is told to a {@link Reporter}: the store's logs and keeps damaged files aside,
+ * the inspector's collects problems. Recovery itself never writes.
+ */
+final class Recovery {
+  /** Receives the recovered sessions. */
+  interface Sink {
+    /**
+     * Every intact record as it is read, replayed or replaced, for checks.
+     *
+     * @return false if its session cannot be used: reported as {@link ProblemKind#SESSION}, and
+     *     damage in a snapshot
+     */
+    default boolean check(RecordDecoder.Entry entry) {
+      return true;
+    }
+
+    /**
+     * One session of the recovered state (each id at most once, deletes left out): the snapshot's
+     * as they are read, then the journals'.
+     *
+     * @param file the file the record was read from
+     * @param line its line there
+     * @return false if the session cannot be used; in the snapshot that counts as damage
+     */
+    boolean session(RecordDecoder.Entry entry, Path file, long line);
+  }
+
+  /** Hears what recovery finds, file by file. */
+  interface Reporter {
+    /**
+     * A header the format's check refuses.
+     *
+     * @return true to read the file anyway, false to leave it out (a journal: and every later one);
+     *     or throw the caller's own error
+     */
+    boolean refused(Path file, FileFormat.Mismatch mismatch, RecordDecoder.Header header);
+
+    /** One problem at a line; see {@link SaveFileReader}. */
+    default void problem(Path file, ProblemKind kind, long line, long offset, String message) {}
+
+    /** The bytes of each line, as it is read. */
+    default void progress(long bytes) {}
+
+    /** A journal below the snapshot's generation, which the snapshot holds. */
+    default void obsolete(Path journal) throws IOException {}
+
+    /** A journal read, with what went wrong in it (a torn tail, damage) or nothing. */
+    default void journalRead(Path journal, SaveFileReader.JournalScan scan) throws IOException {}
+
+    /** A journal not replayed because an earlier one is damaged or refused. */
+    default void notReplayed(Path journal) throws IOException {}
+
+    /** The snapshot read, with what went wrong in it or nothing. */
+    default void snapshotRead(Path file, SaveFileReader.SnapshotScan scan) throws IOException {}
+  }
+
+  /**
+   * What was recovered.
+   *
+   * @param snapshotGeneration the snapshot's generation (0 without a readable header)
+   * @param lastGeneration the highest journal generation beside the file, or {@code
+   *     snapshotGeneration - 1} if there is none
+   * @param journalRecords the journal records replayed
+   */
+  record Outcome(long snapshotGeneration, long lastGeneration, long journalRecords) {}
+
+  /** A record with where it was read. */
+  private record Located(RecordDecoder.Entry entry, Path file, long line) {}
+
+  private Recovery() {}
+
+  /** The generation of the snapshot whose first line this is: 0 if its header is lost. */
+  static long generation(SaveFileReader.HeaderLine first) {
+    return first.status() == SaveFileReader.HeaderLine.Status.OK ? first.header().generation() : 0;
+  }
+
+  /** The journals replayed with a snapshot of this generation, in replay order. */
+  static List<Path> journals(SaveFiles files, long snapshotGeneration) throws IOException {
+    List<Path> journals = new ArrayList<>();
+    for (long g : files.generations()) {
+      if (g >= snapshotGeneration) {
+        journals.add(files.journal(g));
+      }
+    }
+    return journals;
+  }
+
+  /** Recovers the state of the save file and its journals, as the rule above says. */
+  static Outcome run(SaveFiles files, FileFormat format, Sink sink, Reporter reporter)
+      throws IOException {
+    Path saveFile = files.saveFile;
+    boolean readSnapshot = Files.exists(saveFile);
+    long snapshotGeneration = 0;
+    if (readSnapshot) {
+      SaveFileReader.HeaderLine first = SaveFileReader.firstLine(saveFile, FileFormat.SNAPSHOT);
+      snapshotGeneration = generation(first);
+      if (first.status() == SaveFileReader.HeaderLine.Status.OK) {
+        FileFormat.Mismatch mismatch = format.check(first.header());
+        readSnapshot = mismatch == null || reporter.refused(saveFile, mismatch, first.header());
+      }
+    }
+
+    Map<String, Located> latest = new LinkedHashMap<>(); // the last change of each id
+    long lastGeneration = snapshotGeneration - 1;
+    long journalRecords = 0;
+    boolean stopped = false;
+    for (long g : files.generations()) {
+      Path journal = files.journal(g);
+      lastGeneration = Math.max(lastGeneration, g);
+      if (g < snapshotGeneration) {
+        reporter.obsolete(journal);
+      } else if (stopped) {
+        reporter.notReplayed(journal);
+      } else {
+        SaveFileReader.JournalScan scan =
+            SaveFileReader.journal(
+                journal, format, journalVisitor(journal, format, sink, reporter, latest));
+        if (scan.refused()) {
+          stopped = true;
+        } else {
+          journalRecords += scan.records();
+          stopped = scan.damaged();
+          reporter.journalRead(journal, scan);
+        }
+      }
+    }
+
+    if (readSnapshot) {
+      SaveFileReader.SnapshotScan scan =
+          SaveFileReader.snapshot(
+              saveFile,
+              format,
+              new Visitor(saveFile, reporter) {
+                @Override
+                public boolean record(RecordDecoder.Entry e, long line, long offset) {
+                  if (!sink.check(e)) {
+                    return false;
+                  }
+                  return latest.containsKey(e.id()) || sink.session(e, saveFile, line);
+                }
+              });
+      reporter.snapshotRead(saveFile, scan);
+    }
+    for (Located l : latest.values()) {
+      if (!l.entry().isDelete()) {
+        sink.session(l.entry(), l.file(), l.line());
+      }
+    }
+    return new Outcome(snapshotGeneration, lastGeneration, journalRecords);
+  }
+
+  private static Visitor journalVisitor(
+      Path journal, FileFormat format, Sink sink, Reporter reporter, Map<String, Located> latest) {
+    return new Visitor(journal, reporter) {
+      @Override
+      public boolean header(RecordDecoder.Header header) {
+        FileFormat.Mismatch mismatch = format.check(header);
+        return mismatch == null || reporter.refused(journal, mismatch, header);
+      }
+
+      @Override
+      public boolean record(RecordDecoder.Entry e, long line, long offset) {
+        latest.remove(e.id()); // keep the order of the last changes
+        latest.put(e.id(), new Located(e, journal, line));
+        return sink.check(e);
+      }
+    };
+  }
+
+  /** Passes a file's problems and progress on to the reporter. */
+  private abstract static class Visitor implements SaveFileReader.Visitor {
+    private final Path file;
+    private final Reporter reporter;
+
+    Visitor(Path file, Reporter reporter) {
+      this.file = file;
+      this.reporter = reporter;
+    }
+
+    @Override
+    public boolean header(RecordDecoder.Header header) {
+      return true; // the snapshot's header was checked before the journals were read
+    }
+
+    @Override
+    public void problem(ProblemKind kind, long line, long offset, String message) {
+      reporter.problem(file, kind, line, offset, message);
+    }
+
+    @Override
+    public void progress(long bytes) {
+      reporter.progress(bytes);
+    }
+  }
+}

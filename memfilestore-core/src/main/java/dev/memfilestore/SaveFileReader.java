@@ -1,0 +1,382 @@
+package dev.memfilestore;
+
+import dev.memfilestore.SaveFileInspector.ProblemKind;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+/**
+ * The one reader of save-file lines: reads a snapshot or a journal line by line, checks each line
+ * (newline, length, checksum, structure, decryption) and hands what it finds to a {@link Visitor}:
+ * the header, every intact record, and every problem with its line, byte offset and kind.
+ *
+ * <p>The two kinds of file differ in what a bad line costs. In a snapshot every line stands on its
+ * own: a bad one is skipped and reading goes on (lines are self-delimiting), and the trailer must
+ * come last and count the records. A journal is read in order up to its first bad line; nothing
+ * after it is handed on (a change after a missing one could be wrong). If nothing complete follows
+ * the bad line it is a torn tail (a crash while writing); otherwise the journal is damaged.
+ *
+ * <p>Which files are read, in which order, and what to do with what they hold is {@link Recovery}'s
+ * business, not this class's.
+ */
+final class SaveFileReader {
+  private static final byte[] PREFIX = "{\"crc\":\"".getBytes(StandardCharsets.US_ASCII);
+
+  /** Receives what reading a file finds. */
+  interface Visitor {
+    /**
+     * An intact header of the expected format.
+     *
+     * @return false to refuse the file: it is read no further
+     */
+    boolean header(RecordDecoder.Header header);
+
+    /**
+     * An intact record (in a journal: one that replay applies).
+     *
+     * @param line its line, 1-based
+     * @param offset the byte offset where that line starts
+     * @return false if its session cannot be used: a {@link ProblemKind#SESSION} problem, which in
+     *     a snapshot counts as damage
+     */
+    boolean record(RecordDecoder.Entry entry, long line, long offset);
+
+    /** A problem at a line (1-based) that starts at a byte offset. */
+    void problem(ProblemKind kind, long line, long offset, String message);
+
+    /** The bytes of each line, as it is read. */
+    void progress(long bytes);
+  }
+
+  /** The first line of a file, classified. */
+  record HeaderLine(Status status, RecordDecoder.Header header) {
+    enum Status {
+      /** The file has no bytes. */
+      EMPTY,
+      /** The first line is no checksummed line at all: not a file of this store. */
+      FOREIGN,
+      /** The first line looks like ours but fails its checksum or does not parse. */
+      DAMAGED,
+      /** An intact header of the expected format. */
+      OK
+    }
+  }
+
+  /**
+   * What reading a snapshot found.
+   *
+   * @param header its header, or null if it is lost
+   * @param lines lines read
+   * @param records intact records (including those whose session the visitor could not use)
+   * @param damagedLines lines that were damaged, or whose session could not be used
+   * @param damagedBytes the bytes of those lines
+   * @param complete whether it had a valid header and a trailer that counts its intact records
+   * @param refused whether the visitor refused its header (then nothing else was read)
+   */
+  record SnapshotScan(
+      RecordDecoder.Header header,
+      long lines,
+      long records,
+      long damagedLines,
+      long damagedBytes,
+      boolean complete,
+      boolean refused) {
+    boolean intact() {
+      return complete && damagedLines == 0;
+    }
+  }
+
+  /**
+   * What reading a journal found.
+   *
+   * @param lines lines read
+   * @param records records replayed
+   * @param goodEnd the end of the last line replayed: where the journal may be cut
+   * @param droppedBytes bytes after {@code goodEnd}
+   * @param droppedLines lines (complete or not) after {@code goodEnd}
+   * @param damaged whether a complete line followed the first bad one, so more than a torn tail was
+   *     lost
+   * @param refused whether the visitor refused its header (then nothing else was read)
+   */
+  record JournalScan(
+      long lines,
+      long records,
+      long goodEnd,
+      long droppedBytes,
+      long droppedLines,
+      boolean damaged,
+      boolean refused) {
+    boolean tornTail() {
+      return droppedBytes > 0 && !damaged;
+    }
+  }
+
+  private SaveFileReader() {}
+
+  /** Reads and classifies the first line of a file. */
+  static HeaderLine firstLine(Path file, String format) throws IOException {
+    try (InputStream in = Files.newInputStream(file)) {
+      ChecksummedLine.Reader lines = new ChecksummedLine.Reader(in, FileFormat.MAX_LINE);
+      if (!lines.next()) {
+        return new HeaderLine(HeaderLine.Status.EMPTY, null);
+      }
+      byte[] line = lines.bytes();
+      int length = lines.length();
+      if (length < PREFIX.length
+          || !Arrays.equals(line, 0, PREFIX.length, PREFIX, 0, PREFIX.length)) {
+        return new HeaderLine(HeaderLine.Status.FOREIGN, null);
+      }
+      if (lineProblem(lines) != null) {
+        return new HeaderLine(HeaderLine.Status.DAMAGED, null);
+      }
+      RecordDecoder.Header header = RecordDecoder.header(line, length, format);
+      // Intact, but not our header: another format (a journal named like a save file, say).
+      return new HeaderLine(
+          header == null ? HeaderLine.Status.FOREIGN : HeaderLine.Status.OK, header);
+    }
+  }
+
+  /** Reads a snapshot: every line on its own, damage skipped. */
+  static SnapshotScan snapshot(Path file, FileFormat format, Visitor visitor) throws IOException {
+    RecordCipher decryptor = format.decryptor();
+    try (Lines lines = new Lines(file, visitor)) {
+      RecordDecoder.Header header = null;
+      long records = 0;
+      long damaged = 0;
+      long damagedBytes = 0;
+      long trailerCount = -1;
+      while (lines.next()) {
+        String problem = lines.problem();
+        ProblemKind kind = problem == null ? null : lines.kind();
+        if (problem == null && lines.number == 1) {
+          header = lines.header(FileFormat.SNAPSHOT);
+          if (header == null) {
+            kind = ProblemKind.HEADER;
+            problem = "is not a save file header";
+          } else if (!visitor.header(header)) {
+            return new SnapshotScan(header, 1, 0, 0, 0, false, true);
+          }
+        } else if (problem == null && trailerCount >= 0) {
+          kind = ProblemKind.AFTER_TRAILER;
+          problem = "follows the trailer, where nothing may";
+        } else if (problem == null) {
+          long count = RecordDecoder.trailer(lines.reader.bytes(), lines.reader.length());
+          RecordDecoder.Entry e = count >= 0 ? null : lines.entry(header, decryptor);
+          if (count >= 0) {
+            trailerCount = count;
+          } else if (e == null) {
+            kind = unreadable(decryptor);
+            problem = unreadableMessage(decryptor);
+          } else if (e.isDelete()) {
+            kind = ProblemKind.MALFORMED;
+            problem = "is a journal's delete record, which a snapshot never holds";
+          } else {
+            records++;
+            if (!visitor.record(e, lines.number, lines.start)) {
+              kind = ProblemKind.SESSION;
+              problem = sessionMessage(format);
+            }
+          }
+        } else if (lines.number == 1) {
+          problem += " (it is the header: the file's serializer and key check are lost)";
+        }
+        if (problem != null) {
+          damaged++;
+          damagedBytes += lines.reader.rawLength();
+          if (kind == ProblemKind.TRUNCATED) {
+            problem += ": the file is truncated";
+          }
+          visitor.problem(kind, lines.number, lines.start, "line " + lines.number + " " + problem);
+        }
+      }
+      if (lines.number > 0 && trailerCount < 0) {
+        visitor.problem(
+            ProblemKind.NO_TRAILER,
+            lines.number + 1,
+            lines.end,
+            "the file ends without its trailer line: it is incomplete (cut short after "
+                + lines.number
+                + " lines)");
+      } else if (trailerCount >= 0 && trailerCount != records) {
+        visitor.problem(
+            ProblemKind.COUNT,
+            lines.number,
+            lines.end,
+            "the trailer counts " + trailerCount + " records but " + records + " are intact");
+      }
+      boolean complete = header != null && trailerCount == records;
+      return new SnapshotScan(
+          header, lines.number, records, damaged, damagedBytes, complete, /* refused= */ false);
+    }
+  }
+
+  /** Reads a journal in order, up to its first bad line. */
+  static JournalScan journal(Path file, FileFormat format, Visitor visitor) throws IOException {
+    RecordCipher decryptor = format.decryptor();
+    try (Lines lines = new Lines(file, visitor)) {
+      RecordDecoder.Header header = null;
+      long goodEnd = 0;
+      long records = 0;
+      long badLine = 0;
+      ProblemKind badKind = null;
+      String badProblem = null;
+      long droppedLines = 0;
+      boolean completeAfterBad = false;
+      while (lines.next()) {
+        if (badProblem != null) {
+          droppedLines++;
+          completeAfterBad |= lines.reader.terminated();
+          continue;
+        }
+        String problem = lines.problem();
+        ProblemKind kind = problem == null ? null : lines.kind();
+        RecordDecoder.Entry e = null;
+        if (problem == null && header == null) {
+          header = lines.header(FileFormat.JOURNAL);
+          if (header == null) {
+            kind = ProblemKind.HEADER;
+            problem = "is not a journal header";
+          } else if (!visitor.header(header)) {
+            return new JournalScan(1, 0, lines.end, 0, 0, false, true);
+          }
+        } else if (problem == null && (e = lines.entry(header, decryptor)) == null) {
+          kind = unreadable(decryptor);
+          problem = unreadableMessage(decryptor);
+        } else if (problem == null) {
+          records++;
+          if (!visitor.record(e, lines.number, lines.start)) {
+            String message = "line " + lines.number + " " + sessionMessage(format);
+            visitor.problem(ProblemKind.SESSION, lines.number, lines.start, message);
+          }
+        }
+        if (problem == null) {
+          goodEnd = lines.end;
+        } else {
+          badLine = lines.number;
+          badKind = kind;
+          badProblem = problem;
+          droppedLines = 1;
+        }
+      }
+      long droppedBytes = lines.end - goodEnd;
+      if (badProblem != null && !completeAfterBad) {
+        visitor.problem(
+            ProblemKind.TORN_TAIL,
+            badLine,
+            goodEnd,
+            "line "
+                + badLine
+                + " "
+                + badProblem
+                + " and nothing intact follows: a torn tail of "
+                + droppedBytes
+                + " bytes (a crash while writing), which the application cuts off at start");
+      } else if (badProblem != null) {
+        visitor.problem(badKind, badLine, goodEnd, "line " + badLine + " " + badProblem);
+        visitor.problem(
+            ProblemKind.NOT_REPLAYED,
+            badLine,
+            goodEnd,
+            "the "
+                + (droppedLines - 1)
+                + " lines after line "
+                + badLine
+                + " ("
+                + droppedBytes
+                + " bytes from byte "
+                + goodEnd
+                + ") are not replayed; the application keeps this journal aside and replays no"
+                + " later one");
+      }
+      return new JournalScan(
+          lines.number, records, goodEnd, droppedBytes, droppedLines, completeAfterBad, false);
+    }
+  }
+
+  /** The lines of one file, each with its number and where it starts and ends. */
+  private static final class Lines implements Closeable {
+    private final InputStream in;
+    private final Visitor visitor;
+    final ChecksummedLine.Reader reader;
+    long number; // of the current line, 1-based
+    long start; // its first byte
+    long end; // the byte after its newline
+
+    Lines(Path file, Visitor visitor) throws IOException {
+      this.in = Files.newInputStream(file);
+      this.visitor = visitor;
+      this.reader = new ChecksummedLine.Reader(in, FileFormat.MAX_LINE);
+    }
+
+    boolean next() throws IOException {
+      if (!reader.next()) {
+        return false;
+      }
+      number++;
+      start = end;
+      end += reader.rawLength();
+      visitor.progress(reader.rawLength());
+      return true;
+    }
+
+    /** What is wrong with the line before its content is looked at, or null. */
+    String problem() {
+      return lineProblem(reader);
+    }
+
+    /** The kind of a {@link #problem()} (called only when there is one). */
+    ProblemKind kind() {
+      if (!reader.terminated()) {
+        return ProblemKind.TRUNCATED;
+      }
+      return reader.tooLong() ? ProblemKind.TOO_LONG : ProblemKind.CHECKSUM;
+    }
+
+    RecordDecoder.Header header(String format) {
+      return RecordDecoder.header(reader.bytes(), reader.length(), format);
+    }
+
+    RecordDecoder.Entry entry(RecordDecoder.Header header, RecordCipher decryptor) {
+      return RecordDecoder.entry(reader.bytes(), reader.length(), header, decryptor);
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
+  }
+
+  /** What is wrong with a line before its content is looked at, or null. */
+  private static String lineProblem(ChecksummedLine.Reader lines) {
+    if (!lines.terminated()) {
+      return "is cut short (" + lines.rawLength() + " bytes, no newline)";
+    }
+    if (lines.tooLong()) {
+      return "is longer than any record (" + lines.rawLength() + " bytes)";
+    }
+    if (!ChecksummedLine.isIntact(lines.bytes(), lines.length())) {
+      return "fails its checksum (CRC-32C): its bytes were changed or it is not a record";
+    }
+    return null;
+  }
+
+  private static ProblemKind unreadable(RecordCipher decryptor) {
+    return decryptor != null ? ProblemKind.DECRYPT : ProblemKind.MALFORMED;
+  }
+
+  private static String unreadableMessage(RecordCipher decryptor) {
+    return decryptor != null
+        ? "has a valid checksum but does not decrypt or parse as a record"
+        : "has a valid checksum but is not a well-formed record";
+  }
+
+  private static String sessionMessage(FileFormat format) {
+    return "is an intact record, but its session is not in the form the '"
+        + format.serializer()
+        + "' serializer writes (the store skips it)";
+  }
+}

@@ -1,0 +1,595 @@
+package dev.memfilestore;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The storage of a store with a save file: recovery at start, the journal on every change (with
+ * group commit in {@link Durability#JOURNAL_SYNC} mode), snapshots that rotate the journal, the
+ * failure policy, and the last snapshot at close or JVM shutdown. The protocol that ties these to
+ * the map is stated once, in {@link Storage}.
+ */
+final class SaveFileStorage extends Storage {
+  // The store's own logger: what persistence says is what the store says.
+  private static final Logger log = LoggerFactory.getLogger(MemFileStore.class);
+
+  /** How often the journal is forced in {@link Durability#JOURNAL} mode. */
+  private static final Duration JOURNAL_FORCE_PERIOD = Duration.ofSeconds(1);
+
+  /** A journal larger than this (and than the last snapshot) triggers a snapshot. */
+  private static final long COMPACTION_THRESHOLD = 64L * 1024 * 1024;
+
+  private final SaveFiles files;
+  private final Path saveFile;
+  private final FileFormat format;
+  private final Durability durability;
+  private final boolean journaling;
+  private final Journal.ChannelOpener channelOpener;
+  private final Clock clock;
+  private final SessionEncoding encoding;
+  private final ConcurrentMap<String, StoredSession> sessions;
+
+  /** The store's count of changes; a save is skipped when it has not moved since the last one. */
+  private final AtomicLong changes;
+
+  /** Each thread encodes its own journal records, outside the journal's lock. */
+  private final ThreadLocal<RecordEncoder> journalEncoders;
+
+  private final ReentrantLock saveLock = new ReentrantLock();
+  private long savedChanges = -1; // guarded by saveLock
+  private boolean released; // guarded by saveLock: the save file belongs to us no more
+
+  /** The current journal generation, or the next one when there is no journal. */
+  private long generation; // guarded by saveLock
+
+  private volatile Journal journal; // the current generation; null unless journaling
+  private volatile String problem; // what is wrong with persistence, or null
+  private volatile Instant lastSnapshot;
+  private volatile long lastSnapshotBytes;
+  private volatile long lastSnapshotSessions;
+  private final SaveFileLock fileLock;
+  private final Thread shutdownHook;
+
+  /**
+   * Locks the save file, recovers its sessions into the cache, and starts the journal.
+   *
+   * @param closeAtShutdown closes the store; run by the JVM's shutdown hook
+   */
+  SaveFileStorage(
+      Path saveFile,
+      Durability durability,
+      FileFormat format,
+      Journal.ChannelOpener channelOpener,
+      Clock clock,
+      SessionEncoding encoding,
+      Cache<String, StoredSession> cache,
+      AtomicLong changes,
+      Timers timers,
+      Runnable closeAtShutdown) {
+    this.files = new SaveFiles(saveFile);
+    this.saveFile = files.saveFile;
+    this.durability = durability;
+    this.journaling = durability != Durability.SNAPSHOT;
+    this.format = format;
+    this.channelOpener = channelOpener;
+    this.clock = clock;
+    this.encoding = encoding;
+    this.sessions = cache.asMap();
+    this.changes = changes;
+    this.journalEncoders = ThreadLocal.withInitial(format::encoder);
+    files.prepareDirectory();
+    try {
+      this.fileLock = SaveFileLock.acquire(this.saveFile);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot lock " + this.saveFile + ".lock beside the saveFile: " + e.getMessage(), e);
+    }
+    try {
+      load(cache);
+    } catch (RuntimeException e) {
+      closeQuietly(fileLock);
+      throw e;
+    }
+    this.shutdownHook = new Thread(() -> closeAtShutdown(closeAtShutdown), "memfilestore-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    if (journaling) {
+      timers.start(Timers.Task.JOURNAL, this::maintainJournal, JOURNAL_FORCE_PERIOD);
+    }
+  }
+
+  @Override
+  Path saveFile() {
+    return saveFile;
+  }
+
+  @Override
+  boolean recordsChanges() {
+    return journaling;
+  }
+
+  @Override
+  Durability durability() {
+    return durability;
+  }
+
+  @Override
+  Instant lastSnapshot() {
+    return lastSnapshot;
+  }
+
+  @Override
+  long lastSnapshotBytes() {
+    return lastSnapshotBytes;
+  }
+
+  @Override
+  long lastSnapshotSessions() {
+    return lastSnapshotSessions;
+  }
+
+  @Override
+  long journalBytes() {
+    Journal j = journal;
+    return j == null ? 0 : j.size();
+  }
+
+  @Override
+  String problem() {
+    return problem;
+  }
+
+  // ---------------------------------------------------------------- the journal
+
+  @Override
+  ByteBuffer prepare(String id, StoredSession next) {
+    if (!journaling) {
+      return null;
+    }
+    RecordEncoder encoder = journalEncoders.get();
+    return (next == null
+            ? encoder.delete(id)
+            : encoder.session("set", id, fileExpiry(next.expiresAtMillis), next.bytes))
+        .line();
+  }
+
+  @Override
+  void record(Change change, String id, ByteBuffer line) {
+    if (!journaling) {
+      return;
+    }
+    while (true) {
+      Journal j = journal;
+      long end;
+      try {
+        end = j.append(line);
+      } catch (IOException e) {
+        journalFailed(j, e);
+        if (durability == Durability.JOURNAL_SYNC) {
+          throw new UncheckedIOException(
+              "session " + SessionEncoding.abbreviate(id) + " was not changed: " + problem, e);
+        }
+        return; // JOURNAL degrades: the change applies in memory and reaches the next snapshot
+      }
+      if (end >= 0) {
+        change.journal = j;
+        change.end = end;
+        return;
+      }
+      if (j == journal) {
+        throw new IllegalStateException("this MemFileStore of " + saveFile + " is closed");
+      }
+      // That generation was sealed by a snapshot meanwhile: append to the new one.
+    }
+  }
+
+  @Override
+  void complete(Change change) {
+    if (change.journal == null) {
+      return;
+    }
+    change.journal.done();
+    if (durability == Durability.JOURNAL_SYNC) {
+      try {
+        change.journal.sync(change.end);
+      } catch (IOException e) {
+        journalFailed(change.journal, e);
+        throw new UncheckedIOException(
+            "the change is in memory but could not be forced to disk: " + problem, e);
+      }
+    }
+  }
+
+  private void journalFailed(Journal j, IOException e) {
+    boolean first = problem == null;
+    problem = "cannot write the journal " + j.path + ": " + e.getMessage();
+    if (first) {
+      log.error(
+          "{}. Changes stay in memory{}; a snapshot and a new journal are tried every {} until one"
+              + " succeeds",
+          problem,
+          durability == Durability.JOURNAL_SYNC ? " but calls fail" : " but are not journaled",
+          JOURNAL_FORCE_PERIOD,
+          e);
+    }
+  }
+
+  /** Every second: force the journal (JOURNAL mode), and compact when it failed or grew large. */
+  private void maintainJournal() {
+    Journal j = journal;
+    if (j == null) {
+      return;
+    }
+    if (durability == Durability.JOURNAL && !j.failed()) {
+      try {
+        j.syncAll();
+      } catch (IOException e) {
+        journalFailed(j, e);
+      }
+    }
+    if (problem != null || j.size() > Math.max(COMPACTION_THRESHOLD, lastSnapshotBytes)) {
+      try {
+        save();
+      } catch (RuntimeException e) {
+        log.debug("Snapshot retry failed: {}", e.getMessage());
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- snapshots
+
+  @Override
+  void save() {
+    saveLock.lock();
+    try {
+      if (released) {
+        throw new IllegalStateException(
+            "this MemFileStore of " + saveFile + " is closed; it no longer writes the file");
+      }
+      long changesAtStart = changes.get();
+      if (changesAtStart == savedChanges && problem == null) {
+        log.debug("Nothing changed since the last snapshot of {}; not saving", saveFile);
+        return;
+      }
+      long started = System.nanoTime();
+      Instant now = clock.instant();
+      try {
+        long next = generation + 1;
+        if (journaling) {
+          rotateJournal(next, now);
+        }
+        generation = next;
+        long nowMillis = now.toEpochMilli();
+        SaveFiles.Written written =
+            files.writeSnapshot(
+                next,
+                format,
+                now,
+                writer -> {
+                  for (Map.Entry<String, StoredSession> e : sessions.entrySet()) {
+                    StoredSession s = e.getValue();
+                    if (!s.isExpired(nowMillis)) {
+                      writer.write(e.getKey(), fileExpiry(s.expiresAtMillis), s.bytes);
+                    }
+                  }
+                });
+        savedChanges = changesAtStart;
+        lastSnapshot = now;
+        lastSnapshotBytes = written.bytes();
+        lastSnapshotSessions = written.records();
+        if (problem != null && (journal == null || !journal.failed())) {
+          log.info("Persistence to {} works again", saveFile);
+          problem = null;
+        }
+        log.debug(
+            "Saved {} sessions to {} ({} bytes) in {} ms",
+            written.records(),
+            saveFile,
+            written.bytes(),
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+      } catch (IOException e) {
+        problem = "cannot write a snapshot to " + saveFile + ": " + e.getMessage();
+        throw new UncheckedIOException(problem, e);
+      }
+    } finally {
+      saveLock.unlock();
+    }
+  }
+
+  /**
+   * Starts journal generation {@code next} and seals the current one: from here on changes go to
+   * the new generation, and every change of the old one is in the map, where the snapshot that
+   * follows will find it.
+   */
+  private void rotateJournal(long next, Instant now) throws IOException {
+    Journal fresh = Journal.create(files.journal(next), next, format, now, channelOpener);
+    Journal old = journal;
+    journal = fresh;
+    if (old != null) {
+      try {
+        old.seal();
+      } catch (IOException e) {
+        // Its changes are in the map, so the snapshot being written holds them anyway.
+        log.warn("Could not force the journal {} while sealing it", old.path, e);
+      } finally {
+        old.close();
+      }
+    }
+  }
+
+  /** The file's expiry of a session: the store's "never" is the file's {@code null}. */
+  private static long fileExpiry(long expiresAtMillis) {
+    return expiresAtMillis == StoredSession.NEVER ? FileFormat.NO_EXPIRY : expiresAtMillis;
+  }
+
+  private static long storeExpiry(long fileExpiry) {
+    return fileExpiry == FileFormat.NO_EXPIRY ? StoredSession.NEVER : fileExpiry;
+  }
+
+  // ---------------------------------------------------------------- close
+
+  @Override
+  void close(boolean atShutdown) {
+    awaitChangesInFlight();
+    try {
+      save();
+    } finally {
+      try {
+        closeJournal();
+      } finally {
+        saveLock.lock();
+        try {
+          released = true;
+        } finally {
+          saveLock.unlock();
+        }
+        closeQuietly(fileLock);
+        if (!atShutdown) {
+          try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+          } catch (IllegalStateException e) {
+            // The JVM is already shutting down; the hook will find the store closed.
+          }
+        }
+      }
+    }
+  }
+
+  /** Seals the last journal; deletes it if the final snapshot left it empty. */
+  private void closeJournal() {
+    Journal j = journal;
+    if (j == null) {
+      return;
+    }
+    try {
+      j.seal();
+      j.close();
+      saveLock.lock();
+      try {
+        if (j.size() == j.headerSize() && j.generation == generation && problem == null) {
+          Files.deleteIfExists(j.path);
+        }
+      } finally {
+        saveLock.unlock();
+      }
+    } catch (IOException e) {
+      log.warn("Could not close the journal {}", j.path, e);
+    }
+  }
+
+  @Override
+  void crash() {
+    saveLock.lock(); // wait for a snapshot in progress, as a kill would cut it short
+    try {
+      released = true;
+      if (journal != null) {
+        journal.close();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      saveLock.unlock();
+      closeQuietly(fileLock);
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    }
+  }
+
+  private void closeAtShutdown(Runnable close) {
+    try {
+      close.run();
+      log.info("Saved sessions to {} at shutdown", saveFile);
+    } catch (RuntimeException e) {
+      log.error("Could not save sessions to {} at shutdown", saveFile, e);
+    }
+  }
+
+  private static void closeQuietly(SaveFileLock lock) {
+    try {
+      lock.close();
+    } catch (IOException e) {
+      log.warn("Could not release the lock beside the save file", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  /**
+   * Recovers the sessions (see {@link Recovery}); damaged files are kept aside and replaced by a
+   * fresh snapshot.
+   */
+  private void load(Cache<String, StoredSession> cache) {
+    long started = System.nanoTime();
+    long now = clock.millis();
+    StoreRecovery recovery = new StoreRecovery(now);
+    try {
+      Recovery.Outcome outcome = Recovery.run(files, format, recovery, recovery);
+      generation = outcome.lastGeneration() + 1;
+      cache.cleanUp();
+      long replayed = outcome.journalRecords();
+      log.info(
+          "Loaded {} sessions from {}{} in {} ms ({} had expired)",
+          sessions.size(),
+          saveFile,
+          replayed == 0 ? "" : " and " + replayed + " journal records",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+          recovery.expired);
+      if (journaling) {
+        journal =
+            Journal.create(
+                files.journal(generation), generation, format, clock.instant(), channelOpener);
+      }
+      savedChanges = recovery.expired == 0 && replayed == 0 && !recovery.damage ? 0 : -1;
+      if (recovery.damage || (!journaling && replayed > 0)) {
+        save(); // a fresh snapshot in place of what was kept aside or replayed
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "cannot read saveFile " + saveFile + " or its journal: " + e.getMessage(), e);
+    }
+  }
+
+  /** The store's sink and reporter: loads into the map, logs, keeps damaged files aside. */
+  private final class StoreRecovery implements Recovery.Sink, Recovery.Reporter {
+    private final long now;
+    long expired; // sessions skipped because they had expired
+    boolean damage;
+
+    StoreRecovery(long now) {
+      this.now = now;
+    }
+
+    @Override
+    public boolean session(RecordDecoder.Entry e, Path file, long line) {
+      if (e.expiresAtMillis() <= now) {
+        expired++;
+        return true;
+      }
+      byte[] bytes = e.session();
+      try {
+        sessions.put(
+            e.id(),
+            encoding.stored(
+                bytes, encoding.serializer.deserialize(bytes), storeExpiry(e.expiresAtMillis())));
+        return true;
+      } catch (RuntimeException ex) {
+        log.warn(
+            "Skipping session {} of {}: {}",
+            SessionEncoding.abbreviate(e.id()),
+            saveFile,
+            JsonSessionSerializer.rootMessage(ex));
+        return false;
+      }
+    }
+
+    /** A plain file is read with a key (and encrypted from the next snapshot); all else stops. */
+    @Override
+    public boolean refused(Path file, FileFormat.Mismatch mismatch, RecordDecoder.Header header) {
+      if (mismatch == FileFormat.Mismatch.UNENCRYPTED) {
+        return true;
+      }
+      throw new IllegalStateException(
+          switch (mismatch) {
+            case UNENCRYPTED -> throw new AssertionError("read above");
+            case VERSION ->
+                file
+                    + " is in format version "
+                    + header.version()
+                    + " but this MemFileStore reads version "
+                    + FileFormat.VERSION
+                    + ": upgrade memfilestore, or move the file away to start without its sessions";
+            case SERIALIZER ->
+                file
+                    + " was written with the '"
+                    + header.serializer()
+                    + "' serializer but this store uses '"
+                    + format.serializer()
+                    + "': configure the same serializer, or move the file away to start without"
+                    + " its sessions";
+            case NEEDS_KEY ->
+                file + " is encrypted: configure the store with the encryptionKey that wrote it";
+            case OTHER_KEY ->
+                file
+                    + " was encrypted with another key: configure the encryptionKey that wrote it,"
+                    + " or move the file away to start without its sessions";
+          });
+    }
+
+    @Override
+    public void obsolete(Path journal) throws IOException {
+      Files.deleteIfExists(journal); // the snapshot holds it
+    }
+
+    @Override
+    public void notReplayed(Path journal) {
+      log.warn(
+          "Not replaying {}: an earlier journal is damaged; kept as {}",
+          journal,
+          keepAside(journal));
+    }
+
+    @Override
+    public void journalRead(Path journal, SaveFileReader.JournalScan scan) throws IOException {
+      if (scan.damaged()) {
+        damage = true;
+        log.warn(
+            "The journal {} is damaged: replayed {} records, then {} lines ({} bytes) could not"
+                + " be; the damaged journal was kept as {}",
+            journal,
+            scan.records(),
+            scan.droppedLines(),
+            scan.droppedBytes(),
+            keepAside(journal));
+      } else if (scan.tornTail()) {
+        SaveFiles.cutTornTail(journal, scan.goodEnd());
+        log.warn(
+            "The journal {} ended in a torn record (a crash while writing): cut off {} bytes"
+                + " ({} incomplete record); replayed the {} records before it",
+            journal,
+            scan.droppedBytes(),
+            scan.droppedLines(),
+            scan.records());
+      }
+    }
+
+    @Override
+    public void snapshotRead(Path file, SaveFileReader.SnapshotScan scan) throws IOException {
+      if (scan.intact()) {
+        // the snapshot on disk is the last one until this store writes its own
+        lastSnapshot = Files.getLastModifiedTime(file).toInstant();
+        lastSnapshotBytes = Files.size(file);
+        lastSnapshotSessions = scan.records();
+        return;
+      }
+      damage = true;
+      log.warn(
+          "{} was damaged: {} records ({} bytes) could not be read{}. Loaded every intact"
+              + " record; the damaged file was kept as {}",
+          file,
+          scan.damagedLines(),
+          scan.damagedBytes(),
+          scan.complete() ? "" : " and the file is incomplete (truncated or not a snapshot)",
+          keepAside(file));
+    }
+
+    private Path keepAside(Path file) {
+      try {
+        return files.keepAside(file, clock.instant());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e.getMessage(), e);
+      }
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package dev.memfilestore;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.ToIntFunction;
+
+/**
+ * How the store turns a session into what it keeps ({@link StoredSession}): the serializer's bytes,
+ * the expiry from the ttl function, the weight from the length function; and the rules for ids.
+ * Every failure of a user-supplied function becomes an error that says which one failed.
+ */
+final class SessionEncoding {
+  final SessionSerializer serializer;
+  private final TtlFunction ttl;
+  private final ToIntFunction<SessionData> length;
+  private final Clock clock;
+
+  SessionEncoding(
+      SessionSerializer serializer,
+      TtlFunction ttl,
+      ToIntFunction<SessionData> length,
+      Clock clock) {
+    this.serializer = serializer;
+    this.ttl = ttl;
+    this.length = length;
+    this.clock = clock;
+  }
+
+  /** Encodes a session about to be stored: its ttl starts now. */
+  StoredSession encode(String id, SessionData session) {
+    byte[] bytes;
+    try {
+      bytes = serializer.serialize(session);
+    } catch (SessionSerializationException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new SessionSerializationException(
+          "the serializer failed on session " + abbreviate(id) + ": " + e, e);
+    }
+    Duration life;
+    try {
+      life = ttl.ttl(session, id);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("the ttl function failed: " + e, e);
+    }
+    if (life == null) {
+      throw new IllegalArgumentException("the ttl function returned null; return a Duration");
+    }
+    long now = clock.millis();
+    long expiresAt;
+    if (life.isNegative()) {
+      expiresAt = StoredSession.NEVER;
+    } else {
+      long millis = life.toMillis();
+      expiresAt = millis >= StoredSession.NEVER - now ? StoredSession.NEVER : now + millis;
+    }
+    return stored(bytes, session, expiresAt);
+  }
+
+  /** What the store keeps of a session whose bytes and expiry are known (set, or read back). */
+  StoredSession stored(byte[] bytes, SessionData session, long expiresAt) {
+    int weight = length.applyAsInt(session);
+    if (weight < 0) {
+      throw new IllegalArgumentException(
+          "the length function returned " + weight + "; a session's length must be 0 or more");
+    }
+    return new StoredSession(
+        bytes, session, AttributeCopier.template(session.attributes()), expiresAt, weight);
+  }
+
+  /** A fresh copy of a stored session that callers may change freely. */
+  SessionData decode(StoredSession s) {
+    return s.toSessionData(serializer);
+  }
+
+  /** Whether an id could be one: anything else finds nothing. */
+  static boolean isPlausibleId(String id) {
+    return id != null && !id.isEmpty() && id.length() <= MemFileStore.MAX_ID_LENGTH;
+  }
+
+  /** Refuses an id that {@code set} must not store, saying why. */
+  static void requireValidId(String id) {
+    if (id == null || id.isBlank()) {
+      throw new IllegalArgumentException("session id must not be null or blank");
+    }
+    if (id.length() > MemFileStore.MAX_ID_LENGTH) {
+      throw new IllegalArgumentException(
+          "session id is "
+              + id.length()
+              + " characters long; at most "
+              + MemFileStore.MAX_ID_LENGTH
+              + " are accepted");
+    }
+    for (int i = 0; i < id.length(); i++) {
+      char c = id.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < id.length()
+          && Character.isLowSurrogate(id.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        // Not text: it could not be written to the save file, and would stop every save.
+        throw new IllegalArgumentException(
+            "session id has an unpaired surrogate character at index " + i);
+      }
+    }
+  }
+
+  /**
+   * The one way the core shows an id in a log or a message: enough to tell sessions apart, never
+   * enough to hijack one.
+   */
+  static String abbreviate(String id) {
+    return id.length() <= 4 ? "…" : id.substring(0, 4) + "…";
+  }
+}

@@ -1,0 +1,225 @@
+package dev.memfilestore;
+
+import static dev.memfilestore.SaveFileFixtures.Op.del;
+import static dev.memfilestore.SaveFileFixtures.Op.set;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.memfilestore.SaveFileInspector.ProblemKind;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The one reader of save-file lines, on files written by the real writers and then damaged. */
+class SaveFileReaderTest {
+  @TempDir Path dir;
+
+  /** Records what the reader hands on. */
+  private static final class Recorder implements SaveFileReader.Visitor {
+    final List<String> records = new ArrayList<>(); // "id=value@line:offset" or "del id@line"
+    final List<ProblemKind> kinds = new ArrayList<>();
+    final List<String> messages = new ArrayList<>();
+    final List<Long> problemOffsets = new ArrayList<>();
+    RecordDecoder.Header header;
+    long progress;
+    boolean refuseHeader;
+    Predicate<String> usable = value -> true;
+
+    @Override
+    public boolean header(RecordDecoder.Header header) {
+      this.header = header;
+      return !refuseHeader;
+    }
+
+    @Override
+    public boolean record(RecordDecoder.Entry e, long line, long offset) {
+      if (e.isDelete()) {
+        records.add("del " + e.id() + "@" + line);
+        return true;
+      }
+      String value = SaveFileFixtures.value(e.session());
+      records.add(e.id() + "=" + value + "@" + line + ":" + offset);
+      return usable.test(value);
+    }
+
+    @Override
+    public void problem(ProblemKind kind, long line, long offset, String message) {
+      kinds.add(kind);
+      messages.add(message);
+      problemOffsets.add(offset);
+    }
+
+    @Override
+    public void progress(long bytes) {
+      progress += bytes;
+    }
+  }
+
+  private SaveFiles files() {
+    return new SaveFiles(dir.resolve("s.json"));
+  }
+
+  @Test
+  void anIntactSnapshotYieldsEveryRecordWithItsLineAndOffsetAndNoProblem() throws IOException {
+    SaveFiles files = files();
+    SaveFileFixtures.snapshot(files, 3, List.of(set("a", "1"), set("b", "2")));
+    Recorder r = new Recorder();
+
+    SaveFileReader.SnapshotScan scan =
+        SaveFileReader.snapshot(files.saveFile, SaveFileFixtures.FORMAT, r);
+
+    long second = SaveFileFixtures.offsetOfLine(files.saveFile, 2);
+    long third = SaveFileFixtures.offsetOfLine(files.saveFile, 3);
+    assertThat(r.records).containsExactly("a=1@2:" + second, "b=2@3:" + third);
+    assertThat(r.kinds).isEmpty();
+    assertThat(r.header.generation()).isEqualTo(3);
+    assertThat(scan.intact()).isTrue();
+    assertThat(scan.lines()).isEqualTo(4); // header, two records, trailer
+    assertThat(r.progress).isEqualTo(Files.size(files.saveFile));
+  }
+
+  @Test
+  void aDamagedSnapshotLineCostsOnlyItselfAndTheTrailerCountSaysSo() throws IOException {
+    SaveFiles files = files();
+    SaveFileFixtures.snapshot(files, 1, List.of(set("a", "1"), set("b", "2"), set("c", "3")));
+    SaveFileFixtures.damageLine(files.saveFile, 3); // the record of b
+    Recorder r = new Recorder();
+
+    SaveFileReader.SnapshotScan scan =
+        SaveFileReader.snapshot(files.saveFile, SaveFileFixtures.FORMAT, r);
+
+    assertThat(r.records).extracting(s -> s.substring(0, 3)).containsExactly("a=1", "c=3");
+    assertThat(r.kinds).containsExactly(ProblemKind.CHECKSUM, ProblemKind.COUNT);
+    assertThat(r.messages.get(0)).startsWith("line 3 fails its checksum");
+    assertThat(r.problemOffsets.get(0)).isEqualTo(SaveFileFixtures.offsetOfLine(files.saveFile, 3));
+    assertThat(scan.damagedLines()).isEqualTo(1);
+    assertThat(scan.complete()).isFalse();
+    assertThat(scan.intact()).isFalse();
+  }
+
+  @Test
+  void aSessionTheVisitorCannotUseIsDamageInASnapshot() throws IOException {
+    SaveFiles files = files();
+    SaveFileFixtures.snapshot(files, 1, List.of(set("a", "1"), set("b", "bad")));
+    Recorder r = new Recorder();
+    r.usable = value -> !value.equals("bad");
+
+    SaveFileReader.SnapshotScan scan =
+        SaveFileReader.snapshot(files.saveFile, SaveFileFixtures.FORMAT, r);
+
+    assertThat(r.kinds).containsExactly(ProblemKind.SESSION);
+    assertThat(r.messages.get(0)).startsWith("line 3 is an intact record").contains("'json'");
+    assertThat(scan.complete()).as("the trailer counts intact records").isTrue();
+    assertThat(scan.intact()).isFalse();
+  }
+
+  @Test
+  void aTruncatedSnapshotHasNoTrailer() throws IOException {
+    SaveFiles files = files();
+    SaveFileFixtures.snapshot(files, 1, List.of(set("a", "1"), set("b", "2")));
+    byte[] bytes = Files.readAllBytes(files.saveFile);
+    Files.write(files.saveFile, Arrays.copyOf(bytes, bytes.length - 30));
+    Recorder r = new Recorder();
+
+    SaveFileReader.snapshot(files.saveFile, SaveFileFixtures.FORMAT, r);
+
+    assertThat(r.kinds).containsExactly(ProblemKind.TRUNCATED, ProblemKind.NO_TRAILER);
+    assertThat(r.messages.get(0)).endsWith(": the file is truncated");
+  }
+
+  @Test
+  void aRefusedHeaderStopsTheRead() throws IOException {
+    SaveFiles files = files();
+    SaveFileFixtures.snapshot(files, 1, List.of(set("a", "1")));
+    SaveFileFixtures.journal(files, 1, List.of(set("b", "2")));
+    Recorder snapshot = new Recorder();
+    snapshot.refuseHeader = true;
+    Recorder journal = new Recorder();
+    journal.refuseHeader = true;
+
+    assertThat(SaveFileReader.snapshot(files.saveFile, SaveFileFixtures.FORMAT, snapshot).refused())
+        .isTrue();
+    assertThat(SaveFileReader.journal(files.journal(1), SaveFileFixtures.FORMAT, journal).refused())
+        .isTrue();
+    assertThat(snapshot.records).isEmpty();
+    assertThat(journal.records).isEmpty();
+  }
+
+  @Test
+  void aJournalIsReadInOrderAndATornTailIsToldFromDamage() throws IOException {
+    SaveFiles files = files();
+    Path journal =
+        SaveFileFixtures.journal(files, 1, List.of(set("a", "1"), del("a"), set("b", "2")));
+    byte[] bytes = Files.readAllBytes(journal);
+    long lastLine = SaveFileFixtures.offsetOfLine(journal, 4);
+
+    Files.write(journal, Arrays.copyOf(bytes, bytes.length - 5)); // a crash while writing b
+    Recorder torn = new Recorder();
+    SaveFileReader.JournalScan tornScan =
+        SaveFileReader.journal(journal, SaveFileFixtures.FORMAT, torn);
+    assertThat(torn.records)
+        .containsExactly("a=1@2:" + SaveFileFixtures.offsetOfLine(journal, 2), "del a@3");
+    assertThat(torn.kinds).containsExactly(ProblemKind.TORN_TAIL);
+    assertThat(tornScan.tornTail()).isTrue();
+    assertThat(tornScan.damaged()).isFalse();
+    assertThat(tornScan.goodEnd()).isEqualTo(lastLine);
+    assertThat(tornScan.droppedBytes()).isEqualTo(bytes.length - 5 - lastLine);
+
+    Files.write(journal, bytes);
+    SaveFileFixtures.damageLine(journal, 2); // the first change: nothing after it may apply
+    Recorder damaged = new Recorder();
+    SaveFileReader.JournalScan damagedScan =
+        SaveFileReader.journal(journal, SaveFileFixtures.FORMAT, damaged);
+    assertThat(damaged.records).isEmpty();
+    assertThat(damaged.kinds).containsExactly(ProblemKind.CHECKSUM, ProblemKind.NOT_REPLAYED);
+    assertThat(damagedScan.damaged()).isTrue();
+    assertThat(damagedScan.droppedLines()).isEqualTo(3);
+    assertThat(damagedScan.goodEnd()).isEqualTo(SaveFileFixtures.offsetOfLine(journal, 2));
+    assertThat(damaged.progress).isEqualTo(bytes.length);
+  }
+
+  @Test
+  void aJournalRecordWhoseSessionCannotBeUsedIsReportedButReplayGoesOn() throws IOException {
+    SaveFiles files = files();
+    Path journal = SaveFileFixtures.journal(files, 1, List.of(set("a", "bad"), set("b", "2")));
+    Recorder r = new Recorder();
+    r.usable = value -> !value.equals("bad");
+
+    SaveFileReader.JournalScan scan = SaveFileReader.journal(journal, SaveFileFixtures.FORMAT, r);
+
+    assertThat(r.kinds).containsExactly(ProblemKind.SESSION);
+    assertThat(scan.records()).isEqualTo(2);
+    assertThat(scan.droppedBytes()).isZero();
+  }
+
+  @Test
+  void theFirstLineIsClassified() throws IOException {
+    Path empty = Files.createFile(dir.resolve("empty.json"));
+    Path foreign = Files.writeString(dir.resolve("package.json"), "{\"name\":\"x\"}\n");
+    SaveFiles files = files();
+    SaveFileFixtures.snapshot(files, 1, List.of(set("a", "1")));
+    Path journal = SaveFileFixtures.journal(files, 1, List.of(set("a", "1")));
+
+    assertThat(SaveFileReader.firstLine(empty, FileFormat.SNAPSHOT).status())
+        .isEqualTo(SaveFileReader.HeaderLine.Status.EMPTY);
+    assertThat(SaveFileReader.firstLine(foreign, FileFormat.SNAPSHOT).status())
+        .isEqualTo(SaveFileReader.HeaderLine.Status.FOREIGN);
+    assertThat(SaveFileReader.firstLine(journal, FileFormat.SNAPSHOT).status())
+        .as("a journal is not a snapshot")
+        .isEqualTo(SaveFileReader.HeaderLine.Status.FOREIGN);
+    SaveFileReader.HeaderLine ok = SaveFileReader.firstLine(files.saveFile, FileFormat.SNAPSHOT);
+    assertThat(ok.status()).isEqualTo(SaveFileReader.HeaderLine.Status.OK);
+    assertThat(ok.header().written()).isEqualTo(SaveFileFixtures.NOW);
+    SaveFileFixtures.damageLine(files.saveFile, 1);
+    assertThat(SaveFileReader.firstLine(files.saveFile, FileFormat.SNAPSHOT).status())
+        .isEqualTo(SaveFileReader.HeaderLine.Status.DAMAGED);
+    assertThat(new String(Files.readAllBytes(journal), StandardCharsets.UTF_8))
+        .contains("\"expires\":null");
+  }
+}

@@ -104,6 +104,27 @@ final class Text {
     return String.format(Locale.ROOT, "%,d", n);
   }
 
+  /** A count and its noun, singular or plural: "1 session", "2 sessions", "1,024 records". */
+  static String plural(long n, String noun) {
+    return count(n) + " " + noun + (n == 1 ? "" : "s");
+  }
+
+  /**
+   * The files read, the same way in every command: "2 files (the snapshot and 1 journal)", or "1
+   * file (1 journal; no snapshot yet)" for a store that has only journaled so far.
+   */
+  static String files(boolean snapshot, int journals) {
+    String what;
+    if (!snapshot) {
+      what = plural(journals, "journal") + "; no snapshot yet";
+    } else if (journals == 0) {
+      what = "the snapshot";
+    } else {
+      what = "the snapshot and " + plural(journals, "journal");
+    }
+    return plural((snapshot ? 1 : 0) + journals, "file") + " (" + what + ")";
+  }
+
   /** {@code 2026-01-01T00:00:00Z}, to the second: enough for people, exact in --json. */
   static String time(Instant t) {
     return t == null ? "-" : t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();

@@ -11,6 +11,7 @@ import java.io.Writer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** How the command shows things: sizes, times, and secrets (ids and values) masked by default. */
 final class Text {
@@ -47,13 +48,20 @@ final class Text {
     return "*** (" + type + ")";
   }
 
-  /** An attribute name for people: Spring Session's long principal attribute cut to its tail. */
+  /**
+   * An attribute name for people: a name qualified by a Java package, as Spring's are ({@code
+   * org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository.CSRF_TOKEN}), cut to its
+   * last part ({@code …CSRF_TOKEN}); --json prints names in full.
+   */
   static String name(String name) {
-    return SaveFileInspector.PRINCIPAL_ATTRIBUTE.equals(name)
-            || SaveFileInspector.RESOLVED_PRINCIPAL_ATTRIBUTE.equals(name)
+    return QUALIFIED.matcher(name).matches()
         ? "…" + name.substring(name.lastIndexOf('.') + 1)
         : name;
   }
+
+  /** Two or more lower-case package segments, then a class, a field or both. */
+  private static final Pattern QUALIFIED =
+      Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+\\..+");
 
   /** {@code java.util.ArrayList} as {@code ArrayList}; untyped as {@code JSON}. */
   static String shortType(String type) {

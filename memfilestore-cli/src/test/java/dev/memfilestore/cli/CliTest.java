@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.memfilestore.MemFileStore;
+import dev.memfilestore.SaveFileInspector;
 import dev.memfilestore.SessionSerializer;
 import dev.memfilestore.spring.MemFileSessionRepository;
 import java.io.IOException;
@@ -506,6 +507,19 @@ class CliTest {
         .contains("Would remove 0 expired sessions (of 1 session)");
     assertThat(run("purge", "--principal", "ada", file).out())
         .contains("Removed 1 session of principal ada; 0 sessions kept");
+  }
+
+  @Test
+  void springsLongAttributeNamesAreCutToTheirLastPart() {
+    assertThat(
+            Text.name(
+                "org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository.CSRF_TOKEN"))
+        .isEqualTo("…CSRF_TOKEN");
+    assertThat(Text.name(SaveFileInspector.PRINCIPAL_ATTRIBUTE))
+        .isEqualTo("…PRINCIPAL_NAME_INDEX_NAME");
+    assertThat(Text.name("SPRING_SECURITY_CONTEXT")).isEqualTo("SPRING_SECURITY_CONTEXT");
+    assertThat(Text.name("user.name")).isEqualTo("user.name");
+    assertThat(Text.name("cart")).isEqualTo("cart");
   }
 
   private static Path journalOf(Path file) throws IOException {

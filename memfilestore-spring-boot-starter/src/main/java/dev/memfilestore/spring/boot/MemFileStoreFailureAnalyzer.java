@@ -25,6 +25,10 @@ import org.springframework.core.env.Environment;
  */
 final class MemFileStoreFailureAnalyzer implements FailureAnalyzer {
   private static final String AUTO_CONFIGURATION = MemFileSessionAutoConfiguration.class.getName();
+
+  /** The name of the bean method that builds the repository. */
+  private static final String REPOSITORY_BEAN = "sessionRepository";
+
   private static final Pattern SERIALIZERS =
       Pattern.compile("'([^']*)' serializer but this store uses '([^']*)'");
 
@@ -48,17 +52,23 @@ final class MemFileStoreFailureAnalyzer implements FailureAnalyzer {
 
   /** What the starter's repository threw while Spring created and opened it, if it did. */
   private static Throwable storeFailure(Throwable failure) {
-    Throwable found = null;
     for (Throwable t = failure; t != null; t = t.getCause()) {
       if (t instanceof BeanCreationException b
-          && b.getResourceDescription() != null
-          && b.getResourceDescription().contains(AUTO_CONFIGURATION.replace('.', '/'))
+          && REPOSITORY_BEAN.equals(b.getBeanName())
+          && isAutoConfiguration(b.getResourceDescription())
           && b.getCause() != null
           && !(b.getCause() instanceof BeanCreationException)) {
-        found = b.getCause();
+        return b.getCause();
       }
     }
-    return found;
+    return null;
+  }
+
+  /** "class path resource [dev/…/MemFileSessionAutoConfiguration.class]", or its class name. */
+  private static boolean isAutoConfiguration(String resourceDescription) {
+    return resourceDescription != null
+        && (resourceDescription.contains(AUTO_CONFIGURATION.replace('.', '/') + ".class")
+            || resourceDescription.equals(AUTO_CONFIGURATION));
   }
 
   private FailureAnalysis analyzeOpening(Throwable opening, Throwable failure) {

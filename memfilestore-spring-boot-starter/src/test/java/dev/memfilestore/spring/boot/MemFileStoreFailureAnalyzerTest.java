@@ -18,12 +18,14 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.BeanCreationException;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * Each misconfiguration, in a real Spring Boot application started with {@link SpringApplication}:
@@ -165,6 +167,19 @@ class MemFileStoreFailureAnalyzerTest {
     assertThat(report(output, 14, "--memfilestore.durability=bogus"))
         .contains("memfilestore.durability")
         .contains("bogus");
+  }
+
+  @Test
+  void otherFailuresAreLeftToOtherAnalyzers() {
+    MemFileStoreFailureAnalyzer analyzer =
+        new MemFileStoreFailureAnalyzer(new StandardEnvironment());
+    assertThat(analyzer.analyze(new IllegalStateException("already used by another process")))
+        .isNull();
+    assertThat(
+            analyzer.analyze(
+                new BeanCreationException(
+                    "sessionRepository", "the application's own", new IllegalStateException())))
+        .isNull();
   }
 
   private void writeSaveFile(SessionSerializer serializer, SecretKey key) {

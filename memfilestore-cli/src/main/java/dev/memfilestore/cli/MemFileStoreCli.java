@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
  * that is missing, unreadable, foreign or needs another key; 3 the file is open in a running
  * application.
  */
+// try: a Progress is opened for what its close does (it erases the bar), never referenced
+@SuppressWarnings("try")
 @Command(
     name = "memfilestore",
     mixinStandardHelpOptions = true,

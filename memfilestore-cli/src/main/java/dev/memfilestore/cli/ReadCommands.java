@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The commands that only read: stats, list, show, verify, export. */
+// try: a Progress is opened for what its close does (it erases the bar), never referenced
+@SuppressWarnings("try")
 final class ReadCommands {
   private ReadCommands() {}
 

@@ -148,7 +148,7 @@ final class Text {
   }
 
   static String span(Duration d) {
-    long s = d.getSeconds();
+    long s = d.toSeconds();
     if (s < 60) {
       return s + "s";
     }

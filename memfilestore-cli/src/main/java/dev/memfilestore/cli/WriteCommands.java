@@ -28,6 +28,8 @@ import picocli.CommandLine.Parameters;
  * The commands that change files: compact, import, purge. Each checks the files first and refuses
  * damaged ones, then has the core write a fresh snapshot under the save file's lock.
  */
+// try: a Progress is opened for what its close does (it erases the bar), never referenced
+@SuppressWarnings("try")
 final class WriteCommands {
   private static final JsonFactory JSON = new JsonFactory();
 

@@ -12,7 +12,7 @@ final class SaveFileHolderMain {
 
   public static void main(String[] args) throws Exception {
     try (MemFileStore store = MemFileStore.builder().saveFile(Path.of(args[0])).build()) {
-      System.out.println("READY");
+      System.out.println("READY " + store.length()); // the sessions it holds
       System.out.flush();
       while (System.in.read() != -1) {
         // holds the file until the test ends

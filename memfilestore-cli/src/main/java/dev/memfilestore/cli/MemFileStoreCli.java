@@ -22,10 +22,13 @@ import picocli.CommandLine.Spec;
  * The {@code memfilestore} command: inspects, verifies, compacts, exports, imports and purges a
  * MemFileStore save file and its journals while the application is stopped.
  *
- * <p>Exit codes: 0 success; 1 damage found ({@code verify}, or a command refusing damaged files) or
- * session not found ({@code show}); 2 bad usage, or a file that is missing, unreadable, foreign or
- * needs another key; 3 the file is open in a running application.
+ * <p>Exit codes: 0 success; 1 damage found ({@code verify}; {@code stats} and {@code list} warn of
+ * it; a command refusing damaged files) or session not found ({@code show}); 2 bad usage, or a file
+ * that is missing, unreadable, foreign or needs another key; 3 the file is open in a running
+ * application.
  */
+// try: a Progress is opened for what its close does (it erases the bar), never referenced
+@SuppressWarnings("try")
 @Command(
     name = "memfilestore",
     mixinStandardHelpOptions = true,
@@ -46,7 +49,8 @@ import picocli.CommandLine.Spec;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
-      "1:damage found (verify, or refused to change damaged files), or no such session (show)",
+      "1:damage found (verify; stats and list warn of it; refused to change damaged files), or"
+          + " no such session (show)",
       "2:bad usage; missing, unreadable or foreign file; wrong or missing key",
       "3:the file is open in a running application: stop it first"
     })
@@ -152,6 +156,12 @@ public final class MemFileStoreCli {
 
     @Spec CommandLine.Model.CommandSpec spec;
 
+    @Option(
+        names = {"-h", "--help"},
+        usageHelp = true,
+        description = "show this help and exit")
+    boolean help;
+
     @Parameters(
         index = "0",
         paramLabel = "FILE",
@@ -209,5 +219,35 @@ public final class MemFileStoreCli {
     }
 
     abstract int run(SaveFileInspector inspector) throws IOException;
+
+    /**
+     * For the commands that show sessions: checks the files after showing what could be read, and
+     * if they are damaged says so on standard error and returns {@link #DAMAGED}, so that a script
+     * does not take a partial answer for a whole one.
+     */
+    int warnIfDamaged(SaveFileInspector inspector) throws IOException {
+      SaveFileInspector.Verification v;
+      try (Progress p = progress(inspector, "check")) {
+        v = inspector.verify();
+      }
+      if (v.intact()) {
+        return OK;
+      }
+      SaveFileInspector.Problem first = v.problems().get(0);
+      PrintWriter err = err();
+      err.println(
+          "memfilestore: warning: "
+              + inspector.saveFile().getFileName()
+              + " is damaged ("
+              + Text.plural(v.problems().size(), "problem")
+              + "; the first: "
+              + first.file().getFileName()
+              + " line "
+              + first.line()
+              + "), so this leaves out what the damage hides. Run `memfilestore verify "
+              + file
+              + "` for details");
+      return DAMAGED;
+    }
   }
 }

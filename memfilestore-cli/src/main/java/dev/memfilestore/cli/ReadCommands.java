@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** The commands that only read: stats, list, show, verify, export. */
+// try: a Progress is opened for what its close does (it erases the bar), never referenced
+@SuppressWarnings("try")
 final class ReadCommands {
   private ReadCommands() {}
 
@@ -86,6 +88,7 @@ final class ReadCommands {
       SaveFileInspector.Header h = inspector.header();
       List<Path> journals = inspector.journals();
       long fileBytes = inspector.totalBytes();
+      boolean snapshot = Files.exists(inspector.saveFile());
       if (json) {
         try (JsonGenerator g = Text.json(out())) {
           g.writeStartObject();
@@ -93,6 +96,7 @@ final class ReadCommands {
           g.writeStringField("serializer", h.serializer());
           g.writeBooleanField("encrypted", h.encrypted());
           Text.writeTime(g, "written", h.written());
+          g.writeBooleanField("snapshot", snapshot);
           g.writeArrayFieldStart("journals");
           for (Path j : journals) {
             g.writeString(j.toString());
@@ -123,13 +127,13 @@ final class ReadCommands {
           g.writeEndObject();
         }
         out().println();
-        return MemFileStoreCli.OK;
+        return warnIfDamaged(inspector);
       }
       PrintWriter out = out();
       out.println(
           "File         "
               + inspector.saveFile()
-              + (Files.exists(inspector.saveFile()) ? "" : " (missing: only journals)"));
+              + (snapshot ? "" : " (not written yet: the first snapshot writes it)"));
       out.println(
           "Format       serializer "
               + (h.serializer() == null ? "unknown (header damaged)" : h.serializer())
@@ -138,12 +142,7 @@ final class ReadCommands {
               + ", written "
               + Text.time(h.written()));
       out.println(
-          "Files        "
-              + Text.bytes(fileBytes)
-              + " in "
-              + (1 + journals.size())
-              + " file"
-              + (journals.isEmpty() ? "" : "s (" + journals.size() + " journal)"));
+          "Files        " + Text.bytes(fileBytes) + " in " + Text.files(snapshot, journals.size()));
       out.println(
           "Sessions     "
               + Text.count(totals[0])
@@ -164,7 +163,7 @@ final class ReadCommands {
                 + Text.pad(Text.id(s.id(), reveal), Text.ID_PREFIX + 1)
                 + "  "
                 + Text.pad(Text.bytes(s.size()), 10)
-                + (s.attributes() == null ? "" : s.attributes().size() + " attributes"));
+                + (s.attributes() == null ? "" : Text.plural(s.attributes().size(), "attribute")));
         label = "             ";
       }
       label = "Attributes   ";
@@ -177,7 +176,8 @@ final class ReadCommands {
             label + Text.pad(Text.name(e.getKey()), width) + "  " + Text.count(e.getValue()));
         label = "             ";
       }
-      return MemFileStoreCli.OK;
+      out.flush();
+      return warnIfDamaged(inspector);
     }
   }
 
@@ -246,7 +246,8 @@ final class ReadCommands {
       if (json) {
         out.println();
       }
-      return MemFileStoreCli.OK;
+      out.flush();
+      return warnIfDamaged(inspector);
     }
   }
 
@@ -424,16 +425,14 @@ final class ReadCommands {
         }
         out.println();
       } else {
+        boolean snapshot = v.files().contains(inspector.saveFile());
         out.println(
             "Checked "
-                + v.files().size()
-                + " file"
-                + (v.files().size() == 1 ? "" : "s")
+                + Text.files(snapshot, v.files().size() - (snapshot ? 1 : 0))
                 + ": "
-                + Text.count(v.lines())
-                + " lines, "
-                + Text.count(v.records())
-                + " intact records");
+                + Text.plural(v.lines(), "line")
+                + ", "
+                + Text.plural(v.records(), "intact record"));
         for (SaveFileInspector.Problem p : v.problems()) {
           out.println(
               "DAMAGED "
@@ -450,9 +449,7 @@ final class ReadCommands {
         out.println(
             v.intact()
                 ? "OK: no damage found"
-                : v.problems().size()
-                    + " problem"
-                    + (v.problems().size() == 1 ? "" : "s")
+                : Text.plural(v.problems().size(), "problem")
                     + " found. The application loads every intact record and keeps damaged files"
                     + " aside at its next start.");
       }
@@ -463,26 +460,36 @@ final class ReadCommands {
   @Command(
       name = "export",
       description =
-          "Write every session (ids and values in full: a secret file) as one JSON document that"
-              + " import reads back.")
+          "Write every session as one JSON document that import reads back. It holds ids and"
+              + " values in full, so it is as secret as the save file: it goes to a new"
+              + " owner-only file (-o), or to standard output only when asked (-o - or --stdout).")
   static final class Export extends MemFileStoreCli.SaveFileCommand {
-    @Option(
-        names = "--json",
-        defaultValue = "true",
-        description = "JSON output (the only format; accepted for symmetry)")
-    boolean json;
-
     @Option(
         names = {"-o", "--output"},
         paramLabel = "EXPORT",
         description =
-            "write here (created owner-only; never overwritten) instead of standard output")
+            "the file to write (created owner-only; never overwritten); - for standard output")
     Path output;
+
+    @Option(
+        names = "--stdout",
+        description = "write to standard output (the ids and values in full: mind where it goes)")
+    boolean stdout;
 
     @Override
     int run(SaveFileInspector inspector) throws IOException {
+      boolean toStdout = stdout || (output != null && "-".equals(output.toString()));
+      if (stdout && output != null && !"-".equals(output.toString())) {
+        throw new IllegalArgumentException(
+            "give either -o " + output + " or --stdout, not both: nothing exported");
+      }
+      if (!toStdout && output == null) {
+        throw new IllegalArgumentException(
+            "an export holds every session id and value in full, as secret as the save file: give"
+                + " -o FILE to write a new owner-only file, or -o - (or --stdout) to print it");
+      }
       long[] count = new long[1];
-      try (Writer target = output == null ? null : ownerOnly(output);
+      try (Writer target = toStdout ? null : ownerOnly(output);
           Progress p = progress(inspector, "export");
           JsonGenerator g = Text.json(target == null ? out() : target)) {
         SaveFileInspector.Header h = inspector.header();
@@ -521,10 +528,10 @@ final class ReadCommands {
       } catch (java.io.UncheckedIOException e) {
         throw e.getCause();
       }
-      if (output == null) {
+      if (toStdout) {
         out().println();
       } else {
-        err().println("Exported " + Text.count(count[0]) + " sessions to " + output);
+        err().println("Exported " + Text.plural(count[0], "session") + " to " + output);
       }
       return MemFileStoreCli.OK;
     }

@@ -11,6 +11,7 @@ import java.io.Writer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** How the command shows things: sizes, times, and secrets (ids and values) masked by default. */
 final class Text {
@@ -47,13 +48,20 @@ final class Text {
     return "*** (" + type + ")";
   }
 
-  /** An attribute name for people: Spring Session's long principal attribute cut to its tail. */
+  /**
+   * An attribute name for people: a name qualified by a Java package, as Spring's are ({@code
+   * org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository.CSRF_TOKEN}), cut to its
+   * last part ({@code …CSRF_TOKEN}); --json prints names in full.
+   */
   static String name(String name) {
-    return SaveFileInspector.PRINCIPAL_ATTRIBUTE.equals(name)
-            || SaveFileInspector.RESOLVED_PRINCIPAL_ATTRIBUTE.equals(name)
+    return QUALIFIED.matcher(name).matches()
         ? "…" + name.substring(name.lastIndexOf('.') + 1)
         : name;
   }
+
+  /** Two or more lower-case package segments, then a class, a field or both. */
+  private static final Pattern QUALIFIED =
+      Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)+\\..+");
 
   /** {@code java.util.ArrayList} as {@code ArrayList}; untyped as {@code JSON}. */
   static String shortType(String type) {
@@ -104,6 +112,27 @@ final class Text {
     return String.format(Locale.ROOT, "%,d", n);
   }
 
+  /** A count and its noun, singular or plural: "1 session", "2 sessions", "1,024 records". */
+  static String plural(long n, String noun) {
+    return count(n) + " " + noun + (n == 1 ? "" : "s");
+  }
+
+  /**
+   * The files read, the same way in every command: "2 files (the snapshot and 1 journal)", or "1
+   * file (1 journal; no snapshot yet)" for a store that has only journaled so far.
+   */
+  static String files(boolean snapshot, int journals) {
+    String what;
+    if (!snapshot) {
+      what = plural(journals, "journal") + "; no snapshot yet";
+    } else if (journals == 0) {
+      what = "the snapshot";
+    } else {
+      what = "the snapshot and " + plural(journals, "journal");
+    }
+    return plural((snapshot ? 1 : 0) + journals, "file") + " (" + what + ")";
+  }
+
   /** {@code 2026-01-01T00:00:00Z}, to the second: enough for people, exact in --json. */
   static String time(Instant t) {
     return t == null ? "-" : t.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
@@ -119,7 +148,7 @@ final class Text {
   }
 
   static String span(Duration d) {
-    long s = d.getSeconds();
+    long s = d.toSeconds();
     if (s < 60) {
       return s + "s";
     }

@@ -28,6 +28,8 @@ import picocli.CommandLine.Parameters;
  * The commands that change files: compact, import, purge. Each checks the files first and refuses
  * damaged ones, then has the core write a fresh snapshot under the save file's lock.
  */
+// try: a Progress is opened for what its close does (it erases the bar), never referenced
+@SuppressWarnings("try")
 final class WriteCommands {
   private static final JsonFactory JSON = new JsonFactory();
 
@@ -51,9 +53,7 @@ final class WriteCommands {
     }
     throw new MemFileStoreCli.Damaged(
         "refusing to change damaged files ("
-            + damage.size()
-            + " problem"
-            + (damage.size() == 1 ? "" : "s")
+            + Text.plural(damage.size(), "problem")
             + "). Start the application once: it loads every intact record, keeps the damaged"
             + " files aside and writes a fresh snapshot");
   }
@@ -77,11 +77,9 @@ final class WriteCommands {
               "Compacted "
                   + inspector.saveFile().getFileName()
                   + ": "
-                  + Text.count(r.kept())
-                  + " sessions, "
-                  + r.deletedJournals().size()
-                  + " journal"
-                  + (r.deletedJournals().size() == 1 ? "" : "s")
+                  + Text.plural(r.kept(), "session")
+                  + ", "
+                  + Text.plural(r.deletedJournals().size(), "journal")
                   + " folded in; "
                   + Text.bytes(before)
                   + " -> "
@@ -93,7 +91,7 @@ final class WriteCommands {
   @Command(
       name = "import",
       description =
-          "Add the sessions of an export (from export --json) to the save file. Refuses ids"
+          "Add the sessions of an export (what export wrote) to the save file. Refuses ids"
               + " already present unless --replace, and an export of another serializer.")
   static final class Import extends MemFileStoreCli.SaveFileCommand {
     @Parameters(
@@ -118,10 +116,13 @@ final class WriteCommands {
           });
       if (!present.isEmpty() && !replace) {
         throw new IllegalArgumentException(
-            present.size()
-                + " of the "
-                + sessions.size()
-                + " sessions are already in "
+            (sessions.size() == 1
+                    ? "its only session is"
+                    : present.size()
+                        + " of its "
+                        + Text.plural(sessions.size(), "session")
+                        + (present.size() == 1 ? " is" : " are"))
+                + " already in "
                 + inspector.saveFile().getFileName()
                 + " (e.g. "
                 + Text.id(present.iterator().next(), false)
@@ -134,14 +135,14 @@ final class WriteCommands {
       out()
           .println(
               "Imported "
-                  + Text.count(r.added())
-                  + " sessions into "
+                  + Text.plural(r.added(), "session")
+                  + " into "
                   + inspector.saveFile().getFileName()
                   + " ("
                   + Text.count(present.size())
-                  + " replaced, "
-                  + Text.count(r.kept())
-                  + " already there kept)");
+                  + " replaced a session with the same id); "
+                  + Text.plural(r.kept(), "other session")
+                  + " kept");
       return MemFileStoreCli.OK;
     }
 
@@ -284,8 +285,8 @@ final class WriteCommands {
           selection.expired
               ? s -> s.isExpired(now)
               : s -> selection.principal.equals(s.principal());
-      String what =
-          selection.expired ? "expired sessions" : "sessions of principal " + selection.principal;
+      String noun = selection.expired ? "expired session" : "session";
+      String of = selection.expired ? "" : " of principal " + selection.principal;
       if (dryRun) {
         List<String> ids = new ArrayList<>();
         long[] total = new long[1];
@@ -301,11 +302,11 @@ final class WriteCommands {
         out()
             .println(
                 "Would remove "
-                    + Text.count(ids.size())
-                    + " "
-                    + what
-                    + " of "
-                    + Text.count(total[0])
+                    + Text.plural(ids.size(), noun)
+                    + of
+                    + " (of "
+                    + Text.plural(total[0], "session")
+                    + ")"
                     + (ids.isEmpty()
                         ? ""
                         : ": "
@@ -321,12 +322,11 @@ final class WriteCommands {
       out()
           .println(
               "Removed "
-                  + Text.count(r.removed())
-                  + " "
-                  + what
+                  + Text.plural(r.removed(), noun)
+                  + of
                   + "; "
-                  + Text.count(r.kept())
-                  + " sessions kept in "
+                  + Text.plural(r.kept(), "session")
+                  + " kept in "
                   + inspector.saveFile().getFileName());
       return MemFileStoreCli.OK;
     }

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.memfilestore.MemFileStore;
+import dev.memfilestore.SaveFileInspector;
 import dev.memfilestore.SessionSerializer;
 import dev.memfilestore.spring.MemFileSessionRepository;
 import java.io.IOException;
@@ -73,7 +74,8 @@ class CliTest {
     assertThat(r.out())
         .contains("Sessions     5 (1 expired, 4 live)")
         .contains("serializer json, not encrypted")
-        .contains("(1 journal)")
+        .contains("in 2 files (the snapshot and 1 journal)")
+        .contains("4 attributes")
         .containsPattern("user +5");
     assertThat(r.out()).doesNotContain(ADA); // ids are abbreviated
 
@@ -139,7 +141,9 @@ class CliTest {
     Path file = journaled();
     Run ok = run("verify", file);
     assertThat(ok.code()).isZero();
-    assertThat(ok.out()).contains("Checked 2 files").contains("OK: no damage found");
+    assertThat(ok.out())
+        .contains("Checked 2 files (the snapshot and 1 journal): 9 lines, 6 intact records")
+        .contains("OK: no damage found");
 
     byte[] bytes = Files.readAllBytes(file);
     int secondLine = indexOf(bytes, (byte) '\n') + 1;
@@ -229,13 +233,13 @@ class CliTest {
   void purgeRemovesExpiredSessionsOrEverySessionOfOneUser() throws IOException {
     Path file = journaled();
     Run dry = run("purge", "--principal", "ada", "--dry-run", file);
-    assertThat(dry.out()).contains("Would remove 2 sessions of principal ada of 5");
+    assertThat(dry.out()).contains("Would remove 2 sessions of principal ada (of 5 sessions)");
     assertThat(run("list", "--reveal", file).out())
         .contains(ADA, OLD); // the dry run changed nothing
 
     Run expired = run("purge", "--expired", file);
     assertThat(expired.code()).as(expired.err()).isZero();
-    assertThat(expired.out()).contains("Removed 1 expired sessions; 4 sessions kept");
+    assertThat(expired.out()).contains("Removed 1 expired session; 4 sessions kept");
     assertThat(run("list", "--reveal", file).out()).doesNotContain(OLD);
 
     Run ada = run("purge", "--principal", "ada", file);
@@ -257,7 +261,7 @@ class CliTest {
   void exportThenImportRoundTripsAndRefusesDuplicatesUnlessReplace() throws IOException {
     Path source = journaled();
     Path export = dir.resolve("export.json");
-    Run exported = run("export", "--json", "-o", export, source);
+    Run exported = run("export", "-o", export, source);
     assertThat(exported.code()).as(exported.err()).isZero();
     assertThat(exported.err()).contains("Exported 5 sessions");
     if (Files.getFileStore(export).supportsFileAttributeView("posix")) {
@@ -275,7 +279,9 @@ class CliTest {
     }
     Run imported = run("import", target, export);
     assertThat(imported.code()).as(imported.err()).isZero();
-    assertThat(imported.out()).contains("Imported 5 sessions").contains("1 already there kept");
+    assertThat(imported.out())
+        .contains("Imported 5 sessions into sessions.json (0 replaced a session with the same id);")
+        .contains("1 other session kept");
     try (MemFileStore store = Stores.builder(target, NOW).build()) {
       assertThat(store.ids()).hasSize(5); // 4 live imported + zed; OLD is expired
       assertThat(store.get(BOB).orElseThrow().getAttribute("visits")).isEqualTo(3L);
@@ -286,7 +292,7 @@ class CliTest {
     Run again = run("import", target, export);
     assertThat(again.code()).isEqualTo(2);
     // 4, not 5: opening the store above dropped the expired one
-    assertThat(again.err()).contains("4 of the 5 sessions are already in").contains("--replace");
+    assertThat(again.err()).contains("4 of its 5 sessions are already in").contains("--replace");
     assertThat(run("import", "--replace", target, export).code()).isZero();
     assertThat(run("export", "-o", export, source).code()).isEqualTo(2); // never overwritten
   }
@@ -319,7 +325,8 @@ class CliTest {
         .contains("\"ada\" (String)")
         .contains("1 (Long)")
         .contains("(CollSer, not readable without the application's classes)");
-    assertThat(run("purge", "--principal", "bob", file).out()).contains("Removed 1 sessions");
+    assertThat(run("purge", "--principal", "bob", file).out())
+        .contains("Removed 1 session of principal bob; 4 sessions kept");
     assertThat(run("verify", file).code()).isZero();
   }
 
@@ -376,7 +383,14 @@ class CliTest {
     Files.delete(file); // only the journal is left
     Run r = run("stats", file);
     assertThat(r.code()).as(r.err()).isZero();
-    assertThat(r.out()).contains("missing: only journals").contains("Sessions     3");
+    assertThat(r.out())
+        .contains("(not written yet: the first snapshot writes it)")
+        .contains("in 1 file (1 journal; no snapshot yet)")
+        .contains("Sessions     3");
+    assertThat(run("stats", "--json", file).json().get("snapshot").asBoolean()).isFalse();
+    Run verify = run("verify", file);
+    assertThat(verify.code()).isZero();
+    assertThat(verify.out()).startsWith("Checked 1 file (1 journal; no snapshot yet): ");
   }
 
   @Test
@@ -397,6 +411,115 @@ class CliTest {
     assertThat(Progress.render("x", 50, 100))
         .contains("###############...............")
         .contains(" 50%");
+  }
+
+  @Test
+  void everyCommandHasHelp() {
+    for (String command :
+        List.of("stats", "list", "show", "verify", "export", "compact", "import", "purge")) {
+      for (String option : List.of("-h", "--help")) {
+        Run r = run(command, option);
+        assertThat(r.code()).as(command + " " + option + ": " + r.err()).isZero();
+        assertThat(r.out()).startsWith("Usage: memfilestore " + command).contains("FILE");
+        assertThat(r.err()).isEmpty();
+      }
+    }
+    assertThat(run("help", "export").out()).startsWith("Usage: memfilestore export");
+  }
+
+  @Test
+  void exportWritesSecretsToStandardOutputOnlyWhenAsked() throws IOException {
+    Path file = journaled();
+    Run refused = run("export", file);
+    assertThat(refused.code()).isEqualTo(2);
+    assertThat(refused.out()).isEmpty();
+    assertThat(refused.err()).contains("-o FILE").contains("--stdout").doesNotContain(ADA);
+
+    for (Object[] args :
+        List.of(
+            new Object[] {"export", "--stdout", file}, new Object[] {"export", "-o", "-", file})) {
+      Run r = run(args);
+      assertThat(r.code()).as(Arrays.toString(args)).isZero();
+      assertThat(r.json().get("sessions")).hasSize(5);
+      assertThat(r.out()).contains(ADA);
+    }
+    assertThat(run("export", "--stdout", "-o", dir.resolve("x.json"), file).code()).isEqualTo(2);
+    assertThat(dir.resolve("x.json")).doesNotExist();
+    Run json = run("export", "--json", "-o", dir.resolve("y.json"), file);
+    assertThat(json.code()).isEqualTo(2); // there is no other format, so no --json
+    assertThat(json.err()).contains("--json");
+  }
+
+  @Test
+  void statsAndListShowWhatTheyCanReadButWarnOfDamageAndExitOne() throws IOException {
+    Path file = journaled();
+    assertThat(run("stats", file).err()).isEmpty();
+    assertThat(run("list", file).err()).isEmpty();
+    byte[] bytes = Files.readAllBytes(file);
+    int secondLine = indexOf(bytes, (byte) '\n') + 1;
+    bytes[secondLine + 30] ^= 0x20;
+    Files.write(file, bytes);
+
+    for (String command : List.of("stats", "list")) {
+      Run r = run(command, file);
+      assertThat(r.code()).as(command).isEqualTo(1);
+      assertThat(r.out()).as(command).contains(CY.substring(0, 8));
+      assertThat(r.err())
+          .as(command)
+          .contains(
+              "warning: sessions.json is damaged (2 problems; the first: sessions.json line 2)")
+          .contains("memfilestore verify " + file);
+      Run json = run(command, "--json", file);
+      assertThat(json.code()).isEqualTo(1);
+      assertThat(json.json()).isNotEmpty(); // stdout stays valid JSON
+      assertThat(json.err()).contains("is damaged");
+    }
+  }
+
+  @Test
+  void oneOfAThingIsSingular() throws IOException {
+    Path file = dir.resolve("one/sessions.json");
+    try (MemFileStore store = Stores.builder(file, NOW).build()) {
+      store.set(ADA, Stores.session("ada", 1));
+      store.save();
+      store.set(ADA, Stores.session("ada", 2));
+      Path copy = Files.createDirectories(dir.resolve("copy"));
+      for (Path f : List.of(file, journalOf(file))) {
+        Files.copy(f, copy.resolve(f.getFileName()));
+      }
+      file = copy.resolve("sessions.json");
+    }
+    assertThat(run("stats", file).out())
+        .contains("Sessions     1 (0 expired, 1 live)")
+        .contains("4 attributes");
+    assertThat(run("compact", file).out())
+        .contains("Compacted sessions.json: 1 session, 1 journal folded in");
+    assertThat(run("verify", file).out())
+        .startsWith("Checked 1 file (the snapshot): 3 lines, 1 intact record");
+    Path export = dir.resolve("one.json");
+    assertThat(run("export", "-o", export, file).err()).contains("Exported 1 session to");
+    Run again = run("import", file, export);
+    assertThat(again.err()).contains("its only session is already in sessions.json");
+    assertThat(run("import", "--replace", file, export).out())
+        .contains("Imported 1 session into sessions.json (1 replaced a session with the same id);")
+        .contains("0 other sessions kept");
+    assertThat(run("purge", "--expired", "--dry-run", file).out())
+        .contains("Would remove 0 expired sessions (of 1 session)");
+    assertThat(run("purge", "--principal", "ada", file).out())
+        .contains("Removed 1 session of principal ada; 0 sessions kept");
+  }
+
+  @Test
+  void springsLongAttributeNamesAreCutToTheirLastPart() {
+    assertThat(
+            Text.name(
+                "org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository.CSRF_TOKEN"))
+        .isEqualTo("…CSRF_TOKEN");
+    assertThat(Text.name(SaveFileInspector.PRINCIPAL_ATTRIBUTE))
+        .isEqualTo("…PRINCIPAL_NAME_INDEX_NAME");
+    assertThat(Text.name("SPRING_SECURITY_CONTEXT")).isEqualTo("SPRING_SECURITY_CONTEXT");
+    assertThat(Text.name("user.name")).isEqualTo("user.name");
+    assertThat(Text.name("cart")).isEqualTo("cart");
   }
 
   private static Path journalOf(Path file) throws IOException {

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,13 +40,16 @@ class DemoRestartIT {
           .build();
 
   /** Starts the demo with its defaults, in {@link #workDir}, and returns its port. */
-  static ChildJvm startDemo(Path workDir, String name) throws IOException {
+  static ChildJvm startDemo(Path workDir, String name, String... moreArgs) throws IOException {
+    List<String> args = new ArrayList<>();
+    args.add("--server.port=0");
+    args.add("--memfilestore.save-file=" + workDir.resolve("data/sessions.json"));
+    args.addAll(List.of(moreArgs));
     return ChildJvm.start(
         name,
-        List.of("-Xmx256m", "-Duser.dir=" + workDir),
+        List.of("-Xmx256m", "-Duser.dir=" + workDir, "-Djava.io.tmpdir=" + workDir),
         DemoApplication.class,
-        "--server.port=0",
-        "--memfilestore.save-file=" + workDir.resolve("data/sessions.json"));
+        args.toArray(String[]::new));
   }
 
   static int port(ChildJvm demo) {

@@ -123,21 +123,29 @@ public class MemFileSessionAutoConfiguration {
     return SessionSerializer.java(allowed.toArray(String[]::new));
   }
 
+  private static final String NEW_KEY =
+      "Set memfilestore.encryption-key to the base64 of a 16, 24 or 32-byte key, e.g. from"
+          + " `head -c 32 /dev/urandom | base64`; a file written with another key needs that key";
+
   private static SecretKeySpec aesKey(String base64) {
     byte[] key;
     try {
       key = Base64.getDecoder().decode(base64.trim());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "memfilestore.encryption-key is not base64; generate one with"
-              + " `head -c 32 /dev/urandom | base64`",
+      throw new InvalidMemFileStorePropertyException(
+          "memfilestore.encryption-key",
+          "memfilestore.encryption-key is not base64 (" + e.getMessage() + ")",
+          NEW_KEY,
           e);
     }
     if (key.length != 16 && key.length != 24 && key.length != 32) {
-      throw new IllegalArgumentException(
-          "memfilestore.encryption-key must decode to 16, 24 or 32 bytes (AES), not "
+      throw new InvalidMemFileStorePropertyException(
+          "memfilestore.encryption-key",
+          "memfilestore.encryption-key decodes to "
               + key.length
-              + "; generate one with `head -c 32 /dev/urandom | base64`");
+              + " bytes, but an AES key has 16, 24 or 32",
+          NEW_KEY,
+          null);
     }
     return new SecretKeySpec(key, "AES");
   }

@@ -286,8 +286,12 @@ public class MemFileStoreProperties {
   /** The durations and bound, checked with messages that name the property to fix. */
   void validate() {
     if (max < 0) {
-      throw new IllegalArgumentException(
-          "memfilestore.max must be 0 (no bound) or positive, was " + max);
+      throw new InvalidMemFileStorePropertyException(
+          "memfilestore.max",
+          "memfilestore.max is " + max + ", but it must be 0 (no bound) or positive",
+          "Set memfilestore.max to the most sessions to keep in memory, e.g. 100000, or to 0 for"
+              + " no bound",
+          null);
     }
     positive("memfilestore.save-period", savePeriod);
     positive("memfilestore.check-period", checkPeriod);
@@ -295,8 +299,14 @@ public class MemFileStoreProperties {
 
   private static void positive(String property, Duration d) {
     if (d != null && (d.isNegative() || d.isZero())) {
-      throw new IllegalArgumentException(
-          property + " must be a positive duration such as 5m or 30s, was " + d);
+      throw new InvalidMemFileStorePropertyException(
+          property,
+          property
+              + " is "
+              + (d.getNano() == 0 ? d.getSeconds() + "s" : d.toMillis() + "ms")
+              + ", but it must be a positive duration",
+          "Set " + property + " to a duration such as 5m or 30s",
+          null);
     }
   }
 }

@@ -168,7 +168,7 @@ class MemFileSessionAutoConfigurationTest {
                 assertThat(context)
                     .getFailure()
                     .rootCause()
-                    .hasMessageContaining("16, 24 or 32 bytes"));
+                    .hasMessageContaining("an AES key has 16, 24 or 32"));
     runner()
         .withPropertyValues("memfilestore.max=-1")
         .run(

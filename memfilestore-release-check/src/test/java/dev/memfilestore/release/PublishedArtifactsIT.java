@@ -80,6 +80,27 @@ class PublishedArtifactsIT {
     }
   }
 
+  @Test
+  void theStandaloneJarsCarryTheirDependenciesRelocated() throws IOException {
+    String version = parent.text("version");
+    for (String module : List.of("memfilestore-tomcat-bundle", "memfilestore-jetty-home")) {
+      Path jar = ROOT.resolve(module + "/target/" + module + "-" + version + ".jar");
+      try (JarFile file = new JarFile(jar.toFile())) {
+        List<String> classes =
+            Collections.list(file.entries()).stream()
+                .map(e -> e.getName())
+                .filter(n -> n.endsWith(".class"))
+                .toList();
+        // nothing that could clash with a web application's own Jackson, Caffeine or SLF4J
+        assertThat(classes).as(module).allMatch(n -> n.startsWith("dev/memfilestore/"));
+        assertThat(classes)
+            .as(module)
+            .anyMatch(n -> n.matches("dev/memfilestore/[a-z]+/shaded/jackson/databind/.*"))
+            .anyMatch(n -> n.matches("dev/memfilestore/[a-z]+/shaded/caffeine/cache/.*"));
+      }
+    }
+  }
+
   private static void assertComplete(Pom pom, Pom inherited) {
     String who = pom.text("artifactId");
     assertThat(pom.text("name")).as("%s: name", who).isNotBlank();

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The {@code release} profile signs what is published: with a throwaway key made here in a
- * GNUPGHOME of its own, a real {@code mvn -P release verify} of the parent and the core writes a
- * signature for each of their files, and gpg verifies every one against the file.
+ * GNUPGHOME of its own, a real {@code mvn -P release verify} of the parent, the BOM and the core
+ * writes a signature for each of their files, and gpg verifies every one against the file.
  */
 class ReleaseSigningIT {
   private static final Path ROOT = Path.of(System.getProperty("project.root")).normalize();
@@ -69,7 +69,7 @@ class ReleaseSigningIT {
                 "-f",
                 ROOT.resolve("pom.xml").toString(),
                 "-pl",
-                ".,memfilestore-core",
+                ".,memfilestore-bom,memfilestore-core",
                 "-P",
                 "release",
                 "verify",
@@ -83,6 +83,8 @@ class ReleaseSigningIT {
 
     List<Path> signed = new ArrayList<>();
     signed.add(ROOT.resolve("target/memfilestore-parent-" + VERSION + ".pom"));
+    // the BOM has no parent: its release profile is its own
+    signed.add(ROOT.resolve("memfilestore-bom/target/memfilestore-bom-" + VERSION + ".pom"));
     Path core = ROOT.resolve("memfilestore-core/target");
     signed.add(core.resolve("memfilestore-core-" + VERSION + ".pom"));
     for (String suffix : List.of(".jar", "-sources.jar", "-javadoc.jar")) {

@@ -119,6 +119,17 @@ public final class MemFileStore implements AutoCloseable {
   }
 
   /**
+   * Shows a session id as the store's own logs and messages do: enough to tell sessions apart,
+   * never enough to take one over. For adapters' logs, so that every module shortens ids alike.
+   *
+   * @param id a session id, or null
+   * @return its first four characters and an ellipsis (only the ellipsis for short or null ids)
+   */
+  public static String abbreviateId(String id) {
+    return SessionEncoding.abbreviate(id);
+  }
+
+  /**
    * Reads an AES key from a file that holds it as raw bytes (16, 24 or 32 of them, e.g. made with
    * {@code head -c 32 /dev/urandom > key}) or as base64 text. For configurations that name a key
    * file instead of holding a key (Tomcat's {@code context.xml}, Jetty XML, the command line).

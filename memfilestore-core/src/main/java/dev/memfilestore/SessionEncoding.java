@@ -110,6 +110,6 @@ final class SessionEncoding {
    * enough to hijack one.
    */
   static String abbreviate(String id) {
-    return id.length() <= 4 ? "…" : id.substring(0, 4) + "…";
+    return id == null || id.length() <= 4 ? "…" : id.substring(0, 4) + "…";
   }
 }

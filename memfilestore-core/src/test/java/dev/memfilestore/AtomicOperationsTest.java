@@ -289,4 +289,11 @@ class AtomicOperationsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("'*'");
   }
+
+  @Test
+  void idsAreShortenedOneWayForEveryModulesLogs() {
+    assertThat(MemFileStore.abbreviateId("3f2a9c77e1d04b6a")).isEqualTo("3f2a…");
+    assertThat(MemFileStore.abbreviateId("3f2a")).isEqualTo("…");
+    assertThat(MemFileStore.abbreviateId(null)).isEqualTo("…");
+  }
 }

@@ -1,5 +1,6 @@
 package dev.memfilestore.jetty;
 
+import dev.memfilestore.MemFileStore;
 import dev.memfilestore.SessionData;
 import dev.memfilestore.SessionSerializationException;
 import dev.memfilestore.SessionSerializer;
@@ -148,9 +149,9 @@ final class SessionRecords {
     return data;
   }
 
-  /** Enough of an id to tell sessions apart in a log, never enough to take one over. */
+  /** Ids in logs are shortened as the core shortens them. */
   static String abbreviate(String id) {
-    return id == null || id.length() <= 4 ? "…" : id.substring(0, 4) + "…";
+    return MemFileStore.abbreviateId(id);
   }
 
   /** Jetty's expiry of a stored session (0: never), or null if the adapter did not write it. */

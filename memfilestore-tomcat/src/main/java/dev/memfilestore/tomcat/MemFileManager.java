@@ -704,8 +704,8 @@ public class MemFileManager extends ManagerBase {
     return life.isNegative() || life.isZero() ? Duration.ofSeconds(-1) : life.multipliedBy(2);
   }
 
-  /** Enough of an id to tell sessions apart in a log, never enough to take one over. */
+  /** Ids in logs are shortened as the core shortens them. */
   private static String abbreviate(String id) {
-    return id == null || id.length() <= 4 ? "…" : id.substring(0, 4) + "…";
+    return MemFileStore.abbreviateId(id);
   }
 }

@@ -82,9 +82,6 @@ public class MemFileSessionAutoConfiguration {
     if (properties.getEncryptionKey() != null && !properties.getEncryptionKey().isBlank()) {
       repository.setEncryptionKey(aesKey(properties.getEncryptionKey()));
     }
-    if (properties.isStale()) {
-      repository.setStoreCustomizer(b -> b.stale(true));
-    }
     repository.setFlushMode(properties.getFlushMode());
     repository.setSaveMode(properties.getSaveMode());
     repository.setDefaultMaxInactiveInterval(timeout(environment));

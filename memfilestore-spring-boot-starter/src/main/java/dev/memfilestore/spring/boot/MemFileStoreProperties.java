@@ -64,9 +64,6 @@ public class MemFileStoreProperties {
    */
   private String encryptionKey;
 
-  /** Whether an expired session is returned once more by the next read before it is removed. */
-  private boolean stale;
-
   /** When sessions are written: ON_SAVE (end of request) or IMMEDIATE (every change). */
   private FlushMode flushMode = FlushMode.ON_SAVE;
 
@@ -218,24 +215,6 @@ public class MemFileStoreProperties {
    */
   public void setEncryptionKey(String encryptionKey) {
     this.encryptionKey = encryptionKey;
-  }
-
-  /**
-   * Whether expired sessions are returned once.
-   *
-   * @return the stale flag
-   */
-  public boolean isStale() {
-    return stale;
-  }
-
-  /**
-   * Sets whether expired sessions are returned once.
-   *
-   * @param stale the flag
-   */
-  public void setStale(boolean stale) {
-    this.stale = stale;
   }
 
   /**

@@ -36,7 +36,7 @@ final class JavaSessionSerializer implements SessionSerializer {
   private static final long MAX_DEPTH = 64;
 
   /** Objects and back-references in one session, all its attributes together. */
-  static final long MAX_REFERENCES = 1_000_000;
+  static final long MAX_REFERENCES = 250_000;
 
   private static final long MAX_ARRAY_LENGTH = 16 * 1024 * 1024;
 
@@ -94,6 +94,7 @@ final class JavaSessionSerializer implements SessionSerializer {
     private long references; // in the attribute being read
     private long streamLength; // of the attribute being read
     String exceeded;
+    boolean timeExceeded;
 
     void nextStream(long length) {
       referencesBefore += references;
@@ -117,7 +118,8 @@ final class JavaSessionSerializer implements SessionSerializer {
       // Every call: the costly steps of a hostile graph run between back-references, each of which
       // comes here; a clock read costs far less than reading the object it guards.
       if (System.nanoTime() - deadline > 0) {
-        return exceeded("more than " + MAX_DECODE_TIME.toMillis() + " ms to decode");
+        timeExceeded = true;
+        return exceeded("more than " + MAX_DECODE_TIME.toMillis() + " ms to decode, twice");
       }
       Class<?> c = info.serialClass();
       if (c == null) {
@@ -200,8 +202,32 @@ final class JavaSessionSerializer implements SessionSerializer {
 
   @Override
   public SessionData deserialize(byte[] bytes) {
+    try {
+      return deserialize(bytes, new ReadBudget());
+    } catch (DecodeTimeExceeded e) {
+      // Once more with a fresh budget: a garbage-collection pause or a loaded machine can make an
+      // ordinary session slow once, while a hostile one is slow every time.
+      try {
+        return deserialize(bytes, new ReadBudget());
+      } catch (DecodeTimeExceeded again) {
+        throw again.failure;
+      }
+    }
+  }
+
+  /** The session exceeded the decoding time of its budget; {@link #failure} says so. */
+  private static final class DecodeTimeExceeded extends Exception {
+    private static final long serialVersionUID = 1L;
+    final transient SessionSerializationException failure;
+
+    DecodeTimeExceeded(SessionSerializationException failure) {
+      super(null, null, false, false);
+      this.failure = failure;
+    }
+  }
+
+  private SessionData deserialize(byte[] bytes, ReadBudget budget) throws DecodeTimeExceeded {
     String attribute = null;
-    ReadBudget budget = null;
     try {
       DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
       Instant created;
@@ -218,7 +244,6 @@ final class JavaSessionSerializer implements SessionSerializer {
         throw new InvalidClassException("damaged session header: " + e);
       }
       HashMap<String, Object> attributes = new HashMap<>();
-      budget = new ReadBudget();
       for (int i = 0; i < count; i++) {
         attribute = in.readUTF();
         byte[] value = in.readNBytes(checkedLength(in.readInt(), in));
@@ -233,13 +258,18 @@ final class JavaSessionSerializer implements SessionSerializer {
       }
       return new SessionData(created, accessed, maxInactive, attributes);
     } catch (ObjectStreamException e) {
-      if (budget != null && budget.exceeded != null) {
-        throw new SessionSerializationException(
-            "refused to read a session"
-                + (attribute == null ? "" : " (attribute '" + attribute + "')")
-                + ": it exceeds the decoding budget with "
-                + budget.exceeded,
-            e);
+      if (budget.exceeded != null) {
+        SessionSerializationException failure =
+            new SessionSerializationException(
+                "refused to read a session"
+                    + (attribute == null ? "" : " (attribute '" + attribute + "')")
+                    + ": it exceeds the decoding budget with "
+                    + budget.exceeded,
+                e);
+        if (budget.timeExceeded) {
+          throw new DecodeTimeExceeded(failure);
+        }
+        throw failure;
       }
       throw new SessionSerializationException(
           "refused to read a session"

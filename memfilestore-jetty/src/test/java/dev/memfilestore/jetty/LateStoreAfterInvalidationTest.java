@@ -3,6 +3,7 @@ package dev.memfilestore.jetty;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.memfilestore.MemFileStore;
+import dev.memfilestore.RequestGate;
 import java.net.CookieManager;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,5 +1,6 @@
 package dev.memfilestore.jetty;
 
+import dev.memfilestore.RequestGate;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

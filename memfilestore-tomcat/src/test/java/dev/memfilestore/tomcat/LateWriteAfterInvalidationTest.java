@@ -2,6 +2,7 @@ package dev.memfilestore.tomcat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.memfilestore.RequestGate;
 import dev.memfilestore.SaveFileInspector;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,5 +1,6 @@
 package dev.memfilestore.tomcat;
 
+import dev.memfilestore.RequestGate;
 import java.io.IOException;
 import java.io.ObjectOutputStream;
 import java.io.Serial;

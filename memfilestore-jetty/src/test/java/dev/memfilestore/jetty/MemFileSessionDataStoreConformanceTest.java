@@ -63,7 +63,7 @@ class MemFileSessionDataStoreConformanceTest extends AbstractSessionDataStoreTes
   }
 
   private static SessionRecords records() {
-    return new SessionRecords(SessionSerializer.java(SUITE_TYPES));
+    return new SessionRecords(SessionSerializer.named("java", SUITE_TYPES));
   }
 
   @Override
@@ -104,7 +104,7 @@ class MemFileSessionDataStoreConformanceTest extends AbstractSessionDataStoreTes
     Thread.currentThread().setContextClassLoader(_contextClassLoader);
     try {
       dev.memfilestore.SessionData attributes =
-          SessionSerializer.java(SUITE_TYPES)
+          SessionSerializer.named("java", SUITE_TYPES)
               .deserialize((byte[]) stored.getAttribute(SessionRecords.ATTRIBUTES));
       Map<String, Object> values = new HashMap<>();
       attributes.getAttributeNames().forEach(n -> values.put(n, attributes.getAttribute(n)));

@@ -144,7 +144,7 @@ final class JsonSessionSerializer implements SessionSerializer, AttributeBytes.R
         }
         first = false;
         out.write('"');
-        out.write(JsonStringEncoder.getInstance().quoteAsUTF8(attribute));
+        out.writeBytes(JsonStringEncoder.getInstance().quoteAsUTF8(attribute));
         out.ascii("\":");
         int start = out.size();
         int i = reusable == null ? -1 : reusable.indexOf(value);
@@ -213,6 +213,40 @@ final class JsonSessionSerializer implements SessionSerializer, AttributeBytes.R
       if (buf.length <= KEEP) {
         FREE.set(this);
       }
+    }
+
+    // Unsynchronized: each buffer is used by one thread (ByteArrayOutputStream's methods lock).
+    @Override
+    public void write(int b) {
+      ensure(1);
+      buf[count++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      ensure(len);
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+
+    @Override
+    public void writeBytes(byte[] b) {
+      write(b, 0, b.length);
+    }
+
+    @Override
+    public int size() {
+      return count;
+    }
+
+    @Override
+    public byte[] toByteArray() {
+      return Arrays.copyOf(buf, count);
+    }
+
+    @Override
+    public void reset() {
+      count = 0;
     }
 
     void instant(Instant t) {

@@ -31,7 +31,7 @@ import java.util.Set;
  * stream. One stream per value lets a tool list names and types without the application's classes
  * (see {@link #raw(byte[])}) and names the attribute that fails.
  */
-final class JavaSessionSerializer implements SessionSerializer {
+final class JavaSessionSerializer implements SessionSerializer, AttributeBytes.Reusing {
   private static final int FORMAT = 2;
   private static final long MAX_DEPTH = 64;
 
@@ -141,7 +141,19 @@ final class JavaSessionSerializer implements SessionSerializer {
 
   @Override
   public byte[] serialize(SessionData session) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+    return serialize(session, null).bytes();
+  }
+
+  /**
+   * As {@link #serialize(SessionData)}, but a value that is the very immutable instance {@code
+   * previous} encoded keeps its stream: the bytes are copied, not written again.
+   */
+  @Override
+  public AttributeBytes.Encoded serialize(SessionData session, StoredSession previous) {
+    AttributeBytes reusable = previous == null ? null : previous.attributeBytes;
+    AttributeBytes written = new AttributeBytes(session.attributes().size());
+    ByteArrayOutputStream bytes =
+        new ByteArrayOutputStream(previous == null ? 512 : previous.bytes.length + 64);
     try (DataOutputStream out = new DataOutputStream(bytes)) {
       out.writeInt(FORMAT);
       writeInstant(out, session.getCreationTime());
@@ -154,18 +166,31 @@ final class JavaSessionSerializer implements SessionSerializer {
       }
       Map<String, Object> attributes = session.attributes();
       out.writeInt(attributes.size());
-      ByteArrayOutputStream value = new ByteArrayOutputStream(256);
+      ByteArrayOutputStream value = null;
       for (Map.Entry<String, Object> e : attributes.entrySet()) {
-        value.reset();
-        writeValue(value, e.getKey(), e.getValue());
         out.writeUTF(e.getKey());
-        out.writeInt(value.size());
-        value.writeTo(out);
+        int i = reusable == null ? -1 : reusable.indexOf(e.getValue());
+        int start;
+        if (i >= 0) {
+          out.writeInt(reusable.end(i) - reusable.start(i));
+          start = bytes.size(); // DataOutputStream does not buffer
+          out.write(previous.bytes, reusable.start(i), reusable.end(i) - reusable.start(i));
+        } else {
+          if (value == null) {
+            value = new ByteArrayOutputStream(256);
+          }
+          value.reset();
+          writeValue(value, e.getKey(), e.getValue());
+          out.writeInt(value.size());
+          start = bytes.size();
+          value.writeTo(out);
+        }
+        written.add(e.getValue(), start, bytes.size());
       }
     } catch (IOException e) {
       throw new SessionSerializationException("cannot serialize the session: " + e, e);
     }
-    return bytes.toByteArray();
+    return new AttributeBytes.Encoded(bytes.toByteArray(), written);
   }
 
   /** Writes one attribute value as its own stream, refusing what the reader would refuse. */

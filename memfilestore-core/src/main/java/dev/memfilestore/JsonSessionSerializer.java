@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.DatabindContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
@@ -54,7 +55,7 @@ import java.util.Set;
  * names are checked against the allow-list both when writing (so a session that could not be read
  * back is refused by {@code set}) and when reading, by name, before any class is loaded.
  */
-final class JsonSessionSerializer implements SessionSerializer {
+final class JsonSessionSerializer implements SessionSerializer, AttributeBytes.Reusing {
   private final ObjectWriter valueWriter;
   private final ObjectReader valueReader;
   private final ObjectMapper mapper;
@@ -105,23 +106,65 @@ final class JsonSessionSerializer implements SessionSerializer {
 
   @Override
   public byte[] serialize(SessionData session) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    return serialize(session, null).bytes();
+  }
+
+  /**
+   * Writes the session object by hand and each attribute value with Jackson, unless it is the very
+   * immutable instance {@code previous} encoded: then its bytes are copied. The output is the JSON
+   * Jackson would write for the whole object.
+   */
+  @Override
+  public AttributeBytes.Encoded serialize(SessionData session, StoredSession previous) {
+    Map<String, Object> attributes = session.attributes();
+    AttributeBytes reusable = previous == null ? null : previous.attributeBytes;
+    AttributeBytes written = new AttributeBytes(attributes.size());
+    Output out = Output.take();
+    byte[] result;
+    JsonGenerator g = null;
     String attribute = null;
-    try (JsonGenerator g = mapper.getFactory().createGenerator(out)) {
-      g.writeStartObject();
-      g.writeStringField("created", session.getCreationTime().toString());
-      g.writeStringField("accessed", session.getLastAccessedTime().toString());
+    try {
+      out.ascii("{\"created\":\"");
+      out.instant(session.getCreationTime());
+      out.ascii("\",\"accessed\":\"");
+      out.instant(session.getLastAccessedTime());
+      out.write('"');
       if (session.getMaxInactiveInterval() != null) {
-        g.writeStringField("maxInactive", session.getMaxInactiveInterval().toString());
+        out.ascii(",\"maxInactive\":\"");
+        out.ascii(session.getMaxInactiveInterval().toString());
+        out.write('"');
       }
-      g.writeObjectFieldStart("attributes");
-      for (Map.Entry<String, Object> e : session.attributes().entrySet()) {
+      out.ascii(",\"attributes\":{");
+      boolean first = true;
+      for (Map.Entry<String, Object> e : attributes.entrySet()) {
         attribute = e.getKey();
-        g.writeFieldName(attribute);
-        valueWriter.writeValue(g, e.getValue());
+        Object value = e.getValue();
+        if (!first) {
+          out.write(',');
+        }
+        first = false;
+        out.write('"');
+        out.writeBytes(JsonStringEncoder.getInstance().quoteAsUTF8(attribute));
+        out.ascii("\":");
+        int start = out.size();
+        int i = reusable == null ? -1 : reusable.indexOf(value);
+        if (i >= 0) {
+          out.write(previous.bytes, reusable.start(i), reusable.end(i) - reusable.start(i));
+        } else {
+          if (g == null) {
+            g = mapper.getFactory().createGenerator(out);
+            g.setRootValueSeparator(null); // values follow the bytes written here, nothing between
+          }
+          valueWriter.writeValue(g, value);
+          g.flush();
+        }
+        written.add(value, start, out.size());
       }
-      g.writeEndObject();
-      g.writeEndObject();
+      out.ascii("}}");
+      if (g != null) {
+        g.close();
+      }
+      result = out.toByteArray();
     } catch (IOException | RuntimeException e) {
       Object value = attribute == null ? null : session.getAttribute(attribute);
       throw new SessionSerializationException(
@@ -135,8 +178,100 @@ final class JsonSessionSerializer implements SessionSerializer {
               + " SessionSerializer.json(\"com.example.YourType\"), or use"
               + " SessionSerializer.java(...)",
           e);
+    } finally {
+      out.giveBack();
     }
-    return out.toByteArray();
+    return new AttributeBytes.Encoded(result, written);
+  }
+
+  /**
+   * A byte array stream that takes ASCII text and instants directly; one per thread is reused, so a
+   * save allocates only its result.
+   */
+  private static final class Output extends ByteArrayOutputStream {
+    private static final ThreadLocal<Output> FREE = new ThreadLocal<>();
+
+    /** A buffer larger than this is not kept for the next save. */
+    private static final int KEEP = 64 * 1024;
+
+    Output(int size) {
+      super(size);
+    }
+
+    /** This thread's buffer, empty (a new one if a serialize is already under way here). */
+    static Output take() {
+      Output out = FREE.get();
+      if (out == null) {
+        return new Output(1024);
+      }
+      FREE.set(null);
+      out.reset();
+      return out;
+    }
+
+    void giveBack() {
+      if (buf.length <= KEEP) {
+        FREE.set(this);
+      }
+    }
+
+    // Unsynchronized: each buffer is used by one thread (ByteArrayOutputStream's methods lock).
+    @Override
+    public void write(int b) {
+      ensure(1);
+      buf[count++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      ensure(len);
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+
+    @Override
+    public void writeBytes(byte[] b) {
+      write(b, 0, b.length);
+    }
+
+    @Override
+    public int size() {
+      return count;
+    }
+
+    @Override
+    public byte[] toByteArray() {
+      return Arrays.copyOf(buf, count);
+    }
+
+    @Override
+    public void reset() {
+      count = 0;
+    }
+
+    void instant(Instant t) {
+      ensure(IsoInstant.MAX_LENGTH);
+      int end = IsoInstant.write(t, buf, count);
+      if (end < 0) {
+        ascii(t.toString());
+      } else {
+        count = end;
+      }
+    }
+
+    void ascii(String s) {
+      int n = s.length();
+      ensure(n);
+      for (int i = 0; i < n; i++) {
+        buf[count++] = (byte) s.charAt(i);
+      }
+    }
+
+    private void ensure(int more) {
+      if (count + more > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+      }
+    }
   }
 
   @Override

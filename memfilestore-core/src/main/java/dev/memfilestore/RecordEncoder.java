@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.SecretKey;
 
@@ -68,7 +69,9 @@ final class RecordEncoder {
     if (expiresAtMillis == FileFormat.NO_EXPIRY) {
       ascii("null");
     } else {
-      ascii("\"" + Instant.ofEpochMilli(expiresAtMillis) + "\"");
+      body.write('"');
+      body.instant(Instant.ofEpochMilli(expiresAtMillis));
+      body.write('"');
     }
     if (embedJson) {
       ascii(",\"session\":");
@@ -146,6 +149,19 @@ final class RecordEncoder {
 
     ByteBuffer buffer() {
       return ByteBuffer.wrap(buf, 0, count);
+    }
+
+    void instant(Instant t) {
+      if (count + IsoInstant.MAX_LENGTH > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + IsoInstant.MAX_LENGTH));
+      }
+      int end = IsoInstant.write(t, buf, count);
+      if (end < 0) {
+        byte[] text = t.toString().getBytes(StandardCharsets.US_ASCII);
+        write(text, 0, text.length);
+      } else {
+        count = end;
+      }
     }
   }
 }

@@ -482,7 +482,10 @@ final class SaveFileStorage extends Storage {
         sessions.put(
             e.id(),
             encoding.stored(
-                bytes, encoding.serializer.deserialize(bytes), storeExpiry(e.expiresAtMillis())));
+                bytes,
+                encoding.serializer.deserialize(bytes),
+                storeExpiry(e.expiresAtMillis()),
+                null));
         return true;
       } catch (RuntimeException ex) {
         log.warn(

@@ -111,7 +111,9 @@ final class SessionCache {
     SessionEncoding.requireValidId(id);
     Objects.requireNonNull(session, "session");
     ensureOpen();
-    StoredSession old = apply(id, previous -> true, encoding.encode(id, session)).previous;
+    // A quiet peek (no effect on eviction order): only to reuse the bytes of unchanged values.
+    StoredSession peek = cache.policy().getIfPresentQuietly(id);
+    StoredSession old = apply(id, previous -> true, encoding.encode(id, session, peek)).previous;
     enforceBound();
     if (old != null) {
       if (old.isExpired(clock.millis())) {
@@ -127,7 +129,7 @@ final class SessionCache {
     SessionEncoding.requireValidId(id);
     Objects.requireNonNull(session, "session");
     ensureOpen();
-    StoredSession next = encoding.encode(id, session);
+    StoredSession next = encoding.encode(id, session, null);
     Storage.Change change =
         apply(id, previous -> previous == null || previous.isExpired(clock.millis()), next);
     if (!change.applied) {
@@ -156,7 +158,7 @@ final class SessionCache {
                       change.apply(encoding.decode(current)),
                       "the change function returned null; return the session to store");
               result[0] = next;
-              return encoding.encode(id, next);
+              return encoding.encode(id, next, current);
             });
     if (old == null) {
       return Optional.empty();
@@ -181,7 +183,7 @@ final class SessionCache {
           } else {
             touched.setLastAccessedTime(clock.instant());
           }
-          return encoding.encode(id, touched);
+          return encoding.encode(id, touched, current);
         });
   }
 

@@ -2,6 +2,7 @@ package dev.memfilestore;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.ToIntFunction;
 
 /**
@@ -26,11 +27,21 @@ final class SessionEncoding {
     this.clock = clock;
   }
 
-  /** Encodes a session about to be stored: its ttl starts now. */
-  StoredSession encode(String id, SessionData session) {
+  /**
+   * Encodes a session about to be stored: its ttl starts now. {@code previous} is what is stored
+   * under the id now (or null): values that are its very immutable instances keep their bytes.
+   */
+  StoredSession encode(String id, SessionData session, StoredSession previous) {
     byte[] bytes;
+    AttributeBytes attributeBytes = null;
     try {
-      bytes = serializer.serialize(session);
+      if (serializer instanceof AttributeBytes.Reusing reusing) {
+        AttributeBytes.Encoded encoded = reusing.serialize(session, previous);
+        bytes = encoded.bytes();
+        attributeBytes = encoded.attributes();
+      } else {
+        bytes = serializer.serialize(session);
+      }
     } catch (SessionSerializationException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -54,18 +65,53 @@ final class SessionEncoding {
       long millis = life.toMillis();
       expiresAt = millis >= StoredSession.NEVER - now ? StoredSession.NEVER : now + millis;
     }
-    return stored(bytes, session, expiresAt);
+    Map<String, Object> template =
+        sameValues(session.attributes(), previous)
+            ? previous.attributeTemplate
+            : AttributeCopier.template(session.attributes());
+    return stored(bytes, session, expiresAt, attributeBytes, template);
+  }
+
+  /**
+   * Whether {@code attributes} are the very immutable instances of {@code previous}'s template
+   * under the same names (as after a touch, or a save that changed only times), so the template can
+   * be shared instead of copied.
+   */
+  private static boolean sameValues(Map<String, Object> attributes, StoredSession previous) {
+    if (previous == null
+        || previous.attributeTemplate == null
+        || previous.attributeTemplate.size() != attributes.size()) {
+      return false;
+    }
+    for (Map.Entry<String, Object> e : attributes.entrySet()) {
+      Object value = e.getValue();
+      if (previous.attributeTemplate.get(e.getKey()) != value
+          || !ImmutableTypes.isImmutable(value)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** What the store keeps of a session whose bytes and expiry are known (set, or read back). */
-  StoredSession stored(byte[] bytes, SessionData session, long expiresAt) {
+  StoredSession stored(
+      byte[] bytes, SessionData session, long expiresAt, AttributeBytes attributeBytes) {
+    return stored(
+        bytes, session, expiresAt, attributeBytes, AttributeCopier.template(session.attributes()));
+  }
+
+  private StoredSession stored(
+      byte[] bytes,
+      SessionData session,
+      long expiresAt,
+      AttributeBytes attributeBytes,
+      Map<String, Object> template) {
     int weight = length.applyAsInt(session);
     if (weight < 0) {
       throw new IllegalArgumentException(
           "the length function returned " + weight + "; a session's length must be 0 or more");
     }
-    return new StoredSession(
-        bytes, session, AttributeCopier.template(session.attributes()), expiresAt, weight);
+    return new StoredSession(bytes, session, template, expiresAt, weight, attributeBytes);
   }
 
   /** A fresh copy of a stored session that callers may change freely. */

@@ -34,13 +34,20 @@ final class StoredSession {
   /** The session's share of {@code max}, from the length function. */
   final int weight;
 
+  /**
+   * Where the attribute values lie in {@link #bytes}, or null if unknown (then nothing is reused).
+   */
+  final AttributeBytes attributeBytes;
+
   StoredSession(
       byte[] bytes,
       SessionData session,
       Map<String, Object> attributeTemplate,
       long expiresAtMillis,
-      int weight) {
+      int weight,
+      AttributeBytes attributeBytes) {
     this.bytes = bytes;
+    this.attributeBytes = attributeBytes;
     this.creationTime = session.getCreationTime();
     this.lastAccessedTime = session.getLastAccessedTime();
     this.maxInactiveInterval = session.getMaxInactiveInterval();

@@ -9,6 +9,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -437,6 +440,7 @@ final class SaveFileStorage extends Storage {
     try {
       Recovery.Outcome outcome = Recovery.run(files, format, recovery, recovery);
       generation = outcome.lastGeneration() + 1;
+      recovery.firstNewGeneration = generation;
       cache.cleanUp();
       long replayed = outcome.journalRecords();
       log.info(
@@ -453,11 +457,48 @@ final class SaveFileStorage extends Storage {
       }
       savedChanges = recovery.expired == 0 && replayed == 0 && !recovery.damage ? 0 : -1;
       if (recovery.damage || (!journaling && replayed > 0)) {
-        save(); // a fresh snapshot in place of what was kept aside or replayed
+        // A fresh snapshot in place of what was kept aside or replayed; the damaged files go
+        // (renamed over, or deleted as compacted) only once it is durably on disk.
+        save();
       }
-    } catch (IOException e) {
+      for (Map.Entry<Path, Long> torn : recovery.tornTails.entrySet()) {
+        if (Files.exists(torn.getKey())) {
+          SaveFiles.cutTornTail(torn.getKey(), torn.getValue());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      undoStart(recovery);
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
       throw new IllegalArgumentException(
           "cannot read saveFile " + saveFile + " or its journal: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A start-up that fails leaves the files as it found them: the second names of damaged files and
+   * the journals this start created (holding nothing but their header) go.
+   */
+  private void undoStart(StoreRecovery recovery) {
+    for (Path aside : recovery.aside) {
+      SaveFiles.discardAside(aside);
+    }
+    Journal j = journal;
+    journal = null;
+    if (j != null) {
+      try {
+        j.close();
+      } catch (IOException e) {
+        log.debug("Could not close the journal {}", j.path, e);
+      }
+    }
+    for (long g = recovery.firstNewGeneration; g <= generation && g > 0; g++) {
+      try {
+        Files.deleteIfExists(files.journal(g));
+      } catch (IOException e) {
+        log.debug("Could not delete the empty journal {}", files.journal(g), e);
+      }
     }
   }
 
@@ -466,6 +507,9 @@ final class SaveFileStorage extends Storage {
     private final long now;
     long expired; // sessions skipped because they had expired
     boolean damage;
+    long firstNewGeneration = Long.MAX_VALUE; // the first journal this start creates
+    final List<Path> aside = new ArrayList<>(); // second names of damaged files
+    final Map<Path, Long> tornTails = new LinkedHashMap<>(); // journals to cut, to their good end
 
     StoreRecovery(long now) {
       this.now = now;
@@ -553,7 +597,8 @@ final class SaveFileStorage extends Storage {
             scan.droppedBytes(),
             keepAside(journal));
       } else if (scan.tornTail()) {
-        SaveFiles.cutTornTail(journal, scan.goodEnd());
+        // cut once the start has succeeded: a start that fails leaves the files as they were
+        tornTails.put(journal, scan.goodEnd());
         log.warn(
             "The journal {} ended in a torn record (a crash while writing): cut off {} bytes"
                 + " ({} incomplete record); replayed the {} records before it",
@@ -585,8 +630,11 @@ final class SaveFileStorage extends Storage {
     }
 
     private Path keepAside(Path file) {
+      damage = true; // so a snapshot replaces the file, which only then goes
       try {
-        return files.keepAside(file, clock.instant());
+        Path kept = files.keepAside(file, clock.instant());
+        aside.add(kept);
+        return kept;
       } catch (IOException e) {
         throw new UncheckedIOException(e.getMessage(), e);
       }

@@ -79,6 +79,19 @@ final class Recovery {
     /** A journal read, with what went wrong in it (a torn tail, damage) or nothing. */
     default void journalRead(Path journal, SaveFileReader.JournalScan scan) throws IOException {}
 
+    /**
+     * A plain journal beside a sealed snapshot (or one whose header is lost), with a key: not
+     * replayed, nor any later journal, since with a key nothing unsealed is loaded.
+     */
+    default void unsealed(Path journal) throws IOException {
+      problem(
+          journal,
+          ProblemKind.HEADER,
+          1,
+          0,
+          "a plain journal beside an encrypted save file: not replayed, nor any later journal");
+    }
+
     /** A journal not replayed because an earlier one is damaged or refused. */
     default void notReplayed(Path journal) throws IOException {}
 
@@ -123,9 +136,14 @@ final class Recovery {
     Path saveFile = files.saveFile;
     boolean readSnapshot = Files.exists(saveFile);
     long snapshotGeneration = 0;
+    // With a key, a plain journal is replayed only beside a plain snapshot (a set of files written
+    // before the key was configured), never beside a sealed one or one whose header is lost.
+    boolean plainJournalsAllowed = format.key() == null || !readSnapshot;
     if (readSnapshot) {
       SaveFileReader.HeaderLine first = SaveFileReader.firstLine(saveFile, FileFormat.SNAPSHOT);
       snapshotGeneration = generation(first);
+      plainJournalsAllowed |=
+          first.status() == SaveFileReader.HeaderLine.Status.OK && first.header().cipher() == null;
       if (first.status() == SaveFileReader.HeaderLine.Status.OK) {
         FileFormat.Mismatch mismatch = format.check(first.header());
         readSnapshot = mismatch == null || reporter.refused(saveFile, mismatch, first.header());
@@ -144,10 +162,17 @@ final class Recovery {
       } else if (stopped) {
         reporter.notReplayed(journal);
       } else {
+        boolean[] unsealed = {false};
         SaveFileReader.JournalScan scan =
             SaveFileReader.journal(
-                journal, format, journalVisitor(journal, format, sink, reporter, latest));
-        if (scan.refused()) {
+                journal,
+                format,
+                journalVisitor(
+                    journal, format, sink, reporter, latest, plainJournalsAllowed, unsealed));
+        if (unsealed[0]) {
+          stopped = true;
+          reporter.unsealed(journal);
+        } else if (scan.refused()) {
           stopped = true;
         } else {
           journalRecords += scan.records();
@@ -182,11 +207,21 @@ final class Recovery {
   }
 
   private static Visitor journalVisitor(
-      Path journal, FileFormat format, Sink sink, Reporter reporter, Map<String, Located> latest) {
+      Path journal,
+      FileFormat format,
+      Sink sink,
+      Reporter reporter,
+      Map<String, Located> latest,
+      boolean plainAllowed,
+      boolean[] unsealed) {
     return new Visitor(journal, reporter) {
       @Override
       public boolean header(RecordDecoder.Header header) {
         FileFormat.Mismatch mismatch = format.check(header);
+        if (mismatch == FileFormat.Mismatch.UNENCRYPTED && !plainAllowed) {
+          unsealed[0] = true;
+          return false;
+        }
         return mismatch == null || reporter.refused(journal, mismatch, header);
       }
 

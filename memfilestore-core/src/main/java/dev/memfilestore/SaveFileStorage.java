@@ -1,6 +1,7 @@
 package dev.memfilestore;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import dev.memfilestore.SaveFileInspector.ProblemKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -507,6 +508,7 @@ final class SaveFileStorage extends Storage {
     private final long now;
     long expired; // sessions skipped because they had expired
     boolean damage;
+    long snapshotDecryptFailures; // records of the save file sealed with another key, or damaged
     long firstNewGeneration = Long.MAX_VALUE; // the first journal this start creates
     final List<Path> aside = new ArrayList<>(); // second names of damaged files
     final Map<Path, Long> tornTails = new LinkedHashMap<>(); // journals to cut, to their good end
@@ -577,6 +579,22 @@ final class SaveFileStorage extends Storage {
     }
 
     @Override
+    public void unsealed(Path journal) {
+      log.warn(
+          "Not replaying {}: it is not encrypted, but the save file is, so it was not written by"
+              + " this store; kept as {}. No later journal is replayed",
+          journal,
+          keepAside(journal));
+    }
+
+    @Override
+    public void problem(Path file, ProblemKind kind, long line, long offset, String message) {
+      if (kind == ProblemKind.DECRYPT && file.equals(saveFile)) {
+        snapshotDecryptFailures++;
+      }
+    }
+
+    @Override
     public void notReplayed(Path journal) {
       log.warn(
           "Not replaying {}: an earlier journal is damaged; kept as {}",
@@ -617,6 +635,17 @@ final class SaveFileStorage extends Storage {
         lastSnapshotBytes = Files.size(file);
         lastSnapshotSessions = scan.records();
         return;
+      }
+      if (scan.records() == 0 && snapshotDecryptFailures > 0) {
+        // Not one record opens: a wrong key (whose header check was lost with the header), not
+        // damage. Starting empty would overwrite the right key's file.
+        throw new IllegalStateException(
+            "none of the "
+                + snapshotDecryptFailures
+                + " records of "
+                + file
+                + " decrypts with the configured encryptionKey: configure the key that wrote it,"
+                + " or move the file away to start without its sessions");
       }
       damage = true;
       log.warn(

@@ -595,9 +595,18 @@ final class SaveFileStorage extends Storage {
     }
 
     @Override
+    public void outOfSequence(Path journal, String why) {
+      log.warn(
+          "Not replaying {}: {}; kept as {}. No later journal is replayed",
+          journal,
+          why,
+          keepAside(journal));
+    }
+
+    @Override
     public void notReplayed(Path journal) {
       log.warn(
-          "Not replaying {}: an earlier journal is damaged; kept as {}",
+          "Not replaying {}: an earlier journal is damaged, refused or out of sequence; kept as {}",
           journal,
           keepAside(journal));
     }

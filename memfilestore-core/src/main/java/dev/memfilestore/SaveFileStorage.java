@@ -100,7 +100,13 @@ final class SaveFileStorage extends Storage {
       this.fileLock = SaveFileLock.acquire(this.saveFile);
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          "cannot lock " + this.saveFile + ".lock beside the saveFile: " + e.getMessage(), e);
+          "cannot lock "
+              + this.saveFile
+              + ".lock beside the saveFile: "
+              + (e instanceof java.nio.file.AccessDeniedException
+                  ? "permission denied; the directory must be writable by this user"
+                  : e.getClass().getSimpleName() + ": " + e.getMessage()),
+          e);
     }
     try {
       load(cache);
@@ -461,6 +467,9 @@ final class SaveFileStorage extends Storage {
         // A fresh snapshot in place of what was kept aside or replayed; the damaged files go
         // (renamed over, or deleted as compacted) only once it is durably on disk.
         save();
+      }
+      if (Files.isRegularFile(saveFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        SaveFiles.tightenToOwner(saveFile); // a file written by another tool may be 0644
       }
       for (Map.Entry<Path, Long> torn : recovery.tornTails.entrySet()) {
         if (Files.exists(torn.getKey())) {

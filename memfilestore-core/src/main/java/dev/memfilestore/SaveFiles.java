@@ -7,9 +7,11 @@ import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
@@ -194,15 +196,16 @@ final class SaveFiles {
   }
 
   /** Opens a file for writing, creating it readable and writable by its owner only. */
-  static FileChannel openOwnerOnly(Path file, StandardOpenOption... options) throws IOException {
-    Set<StandardOpenOption> opts = Set.of(options);
+  static FileChannel openOwnerOnly(Path file, OpenOption... options) throws IOException {
+    Set<OpenOption> opts = Set.of(options);
     FileChannel channel =
         POSIX
             ? FileChannel.open(file, opts, PosixFilePermissions.asFileAttribute(OWNER_FILE))
             : FileChannel.open(file, opts);
     if (POSIX) {
       // An existing file keeps its mode on open; make sure it is ours alone.
-      Files.setPosixFilePermissions(file, OWNER_FILE);
+      Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          .setPermissions(OWNER_FILE);
     }
     return channel;
   }

@@ -18,9 +18,10 @@ import java.util.Map;
  * The state is the snapshot (the save file), then the journals from the snapshot's generation on,
  * in ascending order, each up to its first bad line; a later record of an id replaces an earlier
  * one and a delete removes it. Journals below the snapshot's generation are obsolete: the snapshot
- * holds their changes. After a damaged journal (or one whose header is refused) no later journal is
- * replayed, since a change after a missing one could be wrong. A snapshot's bad lines cost only
- * themselves.
+ * holds their changes. After a damaged journal (or one whose header is refused), a missing
+ * generation, a journal whose header names another generation than its file name, or (with a key,
+ * beside a sealed snapshot) a plain journal, no later journal is replayed, since a change after a
+ * missing one could be wrong. A snapshot's bad lines cost only themselves.
  *
  * <h2>Reading order</h2>
  *
@@ -79,6 +80,28 @@ final class Recovery {
     /** A journal read, with what went wrong in it (a torn tail, damage) or nothing. */
     default void journalRead(Path journal, SaveFileReader.JournalScan scan) throws IOException {}
 
+    /**
+     * A plain journal beside a sealed snapshot (or one whose header is lost), with a key: not
+     * replayed, nor any later journal, since with a key nothing unsealed is loaded.
+     */
+    default void unsealed(Path journal) throws IOException {
+      problem(
+          journal,
+          ProblemKind.HEADER,
+          1,
+          0,
+          "a plain journal beside an encrypted save file: not replayed, nor any later journal");
+    }
+
+    /**
+     * A journal out of sequence: a generation missing before it (a gap), or a header naming another
+     * generation than its file name (swapped, or another store's). Neither it nor any later journal
+     * is replayed.
+     */
+    default void outOfSequence(Path journal, String why) throws IOException {
+      problem(journal, ProblemKind.HEADER, 1, 0, why + ": not replayed, nor any later journal");
+    }
+
     /** A journal not replayed because an earlier one is damaged or refused. */
     default void notReplayed(Path journal) throws IOException {}
 
@@ -123,9 +146,14 @@ final class Recovery {
     Path saveFile = files.saveFile;
     boolean readSnapshot = Files.exists(saveFile);
     long snapshotGeneration = 0;
+    // With a key, a plain journal is replayed only beside a plain snapshot (a set of files written
+    // before the key was configured), never beside a sealed one or one whose header is lost.
+    boolean plainJournalsAllowed = format.key() == null || !readSnapshot;
     if (readSnapshot) {
       SaveFileReader.HeaderLine first = SaveFileReader.firstLine(saveFile, FileFormat.SNAPSHOT);
       snapshotGeneration = generation(first);
+      plainJournalsAllowed |=
+          first.status() == SaveFileReader.HeaderLine.Status.OK && first.header().cipher() == null;
       if (first.status() == SaveFileReader.HeaderLine.Status.OK) {
         FileFormat.Mismatch mismatch = format.check(first.header());
         readSnapshot = mismatch == null || reporter.refused(saveFile, mismatch, first.header());
@@ -136,6 +164,8 @@ final class Recovery {
     long lastGeneration = snapshotGeneration - 1;
     long journalRecords = 0;
     boolean stopped = false;
+    // The journals follow the snapshot's generation one by one; without it, the first one found.
+    long expected = snapshotGeneration > 0 ? snapshotGeneration : -1;
     for (long g : files.generations()) {
       Path journal = files.journal(g);
       lastGeneration = Math.max(lastGeneration, g);
@@ -143,11 +173,38 @@ final class Recovery {
         reporter.obsolete(journal);
       } else if (stopped) {
         reporter.notReplayed(journal);
+      } else if (expected >= 0 && g != expected) {
+        stopped = true;
+        reporter.outOfSequence(
+            journal, "journal generation " + expected + " is missing before generation " + g);
       } else {
+        expected = g + 1;
+        long[] declared = {g};
+        boolean[] unsealed = {false};
         SaveFileReader.JournalScan scan =
             SaveFileReader.journal(
-                journal, format, journalVisitor(journal, format, sink, reporter, latest));
-        if (scan.refused()) {
+                journal,
+                format,
+                journalVisitor(
+                    journal,
+                    format,
+                    sink,
+                    reporter,
+                    latest,
+                    plainJournalsAllowed,
+                    unsealed,
+                    declared));
+        if (declared[0] != g) {
+          stopped = true;
+          reporter.outOfSequence(
+              journal,
+              "its header names generation "
+                  + declared[0]
+                  + " (a journal swapped or from another store)");
+        } else if (unsealed[0]) {
+          stopped = true;
+          reporter.unsealed(journal);
+        } else if (scan.refused()) {
           stopped = true;
         } else {
           journalRecords += scan.records();
@@ -182,11 +239,26 @@ final class Recovery {
   }
 
   private static Visitor journalVisitor(
-      Path journal, FileFormat format, Sink sink, Reporter reporter, Map<String, Located> latest) {
+      Path journal,
+      FileFormat format,
+      Sink sink,
+      Reporter reporter,
+      Map<String, Located> latest,
+      boolean plainAllowed,
+      boolean[] unsealed,
+      long[] declared) {
     return new Visitor(journal, reporter) {
       @Override
       public boolean header(RecordDecoder.Header header) {
+        if (header.generation() != declared[0]) {
+          declared[0] = header.generation();
+          return false;
+        }
         FileFormat.Mismatch mismatch = format.check(header);
+        if (mismatch == FileFormat.Mismatch.UNENCRYPTED && !plainAllowed) {
+          unsealed[0] = true;
+          return false;
+        }
         return mismatch == null || reporter.refused(journal, mismatch, header);
       }
 

@@ -3,6 +3,8 @@ package dev.memfilestore;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
@@ -39,8 +41,16 @@ final class SaveFileLock implements AutoCloseable {
               + " each store its own saveFile");
     }
     try {
+      if (Files.isSymbolicLink(path)) {
+        // A planted link would make the store create, chmod and lock a file of someone's choice.
+        throw new IllegalStateException(
+            path
+                + " is a symbolic link; the store never opens its lock file through a link:"
+                + " remove the link");
+      }
       FileChannel channel =
-          SaveFiles.openOwnerOnly(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+          SaveFiles.openOwnerOnly(
+              path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
       FileLock lock;
       try {
         lock = channel.tryLock();

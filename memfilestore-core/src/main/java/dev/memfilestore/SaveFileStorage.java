@@ -1,6 +1,7 @@
 package dev.memfilestore;
 
 import com.github.benmanes.caffeine.cache.Cache;
+import dev.memfilestore.SaveFileInspector.ProblemKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -9,6 +10,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -96,7 +100,13 @@ final class SaveFileStorage extends Storage {
       this.fileLock = SaveFileLock.acquire(this.saveFile);
     } catch (IOException e) {
       throw new IllegalArgumentException(
-          "cannot lock " + this.saveFile + ".lock beside the saveFile: " + e.getMessage(), e);
+          "cannot lock "
+              + this.saveFile
+              + ".lock beside the saveFile: "
+              + (e instanceof java.nio.file.AccessDeniedException
+                  ? "permission denied; the directory must be writable by this user"
+                  : e.getClass().getSimpleName() + ": " + e.getMessage()),
+          e);
     }
     try {
       load(cache);
@@ -437,6 +447,7 @@ final class SaveFileStorage extends Storage {
     try {
       Recovery.Outcome outcome = Recovery.run(files, format, recovery, recovery);
       generation = outcome.lastGeneration() + 1;
+      recovery.firstNewGeneration = generation;
       cache.cleanUp();
       long replayed = outcome.journalRecords();
       log.info(
@@ -453,11 +464,51 @@ final class SaveFileStorage extends Storage {
       }
       savedChanges = recovery.expired == 0 && replayed == 0 && !recovery.damage ? 0 : -1;
       if (recovery.damage || (!journaling && replayed > 0)) {
-        save(); // a fresh snapshot in place of what was kept aside or replayed
+        // A fresh snapshot in place of what was kept aside or replayed; the damaged files go
+        // (renamed over, or deleted as compacted) only once it is durably on disk.
+        save();
       }
-    } catch (IOException e) {
+      if (Files.isRegularFile(saveFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        SaveFiles.tightenToOwner(saveFile); // a file written by another tool may be 0644
+      }
+      for (Map.Entry<Path, Long> torn : recovery.tornTails.entrySet()) {
+        if (Files.exists(torn.getKey())) {
+          SaveFiles.cutTornTail(torn.getKey(), torn.getValue());
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      undoStart(recovery);
+      if (e instanceof RuntimeException r) {
+        throw r;
+      }
       throw new IllegalArgumentException(
           "cannot read saveFile " + saveFile + " or its journal: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A start-up that fails leaves the files as it found them: the second names of damaged files and
+   * the journals this start created (holding nothing but their header) go.
+   */
+  private void undoStart(StoreRecovery recovery) {
+    for (Path aside : recovery.aside) {
+      SaveFiles.discardAside(aside);
+    }
+    Journal j = journal;
+    journal = null;
+    if (j != null) {
+      try {
+        j.close();
+      } catch (IOException e) {
+        log.debug("Could not close the journal {}", j.path, e);
+      }
+    }
+    for (long g = recovery.firstNewGeneration; g <= generation && g > 0; g++) {
+      try {
+        Files.deleteIfExists(files.journal(g));
+      } catch (IOException e) {
+        log.debug("Could not delete the empty journal {}", files.journal(g), e);
+      }
     }
   }
 
@@ -466,6 +517,10 @@ final class SaveFileStorage extends Storage {
     private final long now;
     long expired; // sessions skipped because they had expired
     boolean damage;
+    long snapshotDecryptFailures; // records of the save file sealed with another key, or damaged
+    long firstNewGeneration = Long.MAX_VALUE; // the first journal this start creates
+    final List<Path> aside = new ArrayList<>(); // second names of damaged files
+    final Map<Path, Long> tornTails = new LinkedHashMap<>(); // journals to cut, to their good end
 
     StoreRecovery(long now) {
       this.now = now;
@@ -536,9 +591,34 @@ final class SaveFileStorage extends Storage {
     }
 
     @Override
+    public void unsealed(Path journal) {
+      log.warn(
+          "Not replaying {}: it is not encrypted, but the save file is, so it was not written by"
+              + " this store; kept as {}. No later journal is replayed",
+          journal,
+          keepAside(journal));
+    }
+
+    @Override
+    public void problem(Path file, ProblemKind kind, long line, long offset, String message) {
+      if (kind == ProblemKind.DECRYPT && file.equals(saveFile)) {
+        snapshotDecryptFailures++;
+      }
+    }
+
+    @Override
+    public void outOfSequence(Path journal, String why) {
+      log.warn(
+          "Not replaying {}: {}; kept as {}. No later journal is replayed",
+          journal,
+          why,
+          keepAside(journal));
+    }
+
+    @Override
     public void notReplayed(Path journal) {
       log.warn(
-          "Not replaying {}: an earlier journal is damaged; kept as {}",
+          "Not replaying {}: an earlier journal is damaged, refused or out of sequence; kept as {}",
           journal,
           keepAside(journal));
     }
@@ -556,7 +636,8 @@ final class SaveFileStorage extends Storage {
             scan.droppedBytes(),
             keepAside(journal));
       } else if (scan.tornTail()) {
-        SaveFiles.cutTornTail(journal, scan.goodEnd());
+        // cut once the start has succeeded: a start that fails leaves the files as they were
+        tornTails.put(journal, scan.goodEnd());
         log.warn(
             "The journal {} ended in a torn record (a crash while writing): cut off {} bytes"
                 + " ({} incomplete record); replayed the {} records before it",
@@ -576,6 +657,17 @@ final class SaveFileStorage extends Storage {
         lastSnapshotSessions = scan.records();
         return;
       }
+      if (scan.records() == 0 && snapshotDecryptFailures > 0) {
+        // Not one record opens: a wrong key (whose header check was lost with the header), not
+        // damage. Starting empty would overwrite the right key's file.
+        throw new IllegalStateException(
+            "none of the "
+                + snapshotDecryptFailures
+                + " records of "
+                + file
+                + " decrypts with the configured encryptionKey: configure the key that wrote it,"
+                + " or move the file away to start without its sessions");
+      }
       damage = true;
       log.warn(
           "{} was damaged: {} records ({} bytes) could not be read{}. Loaded every intact"
@@ -588,8 +680,11 @@ final class SaveFileStorage extends Storage {
     }
 
     private Path keepAside(Path file) {
+      damage = true; // so a snapshot replaces the file, which only then goes
       try {
-        return files.keepAside(file, clock.instant());
+        Path kept = files.keepAside(file, clock.instant());
+        aside.add(kept);
+        return kept;
       } catch (IOException e) {
         throw new UncheckedIOException(e.getMessage(), e);
       }

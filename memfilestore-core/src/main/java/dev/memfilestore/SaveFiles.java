@@ -3,12 +3,15 @@ package dev.memfilestore;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
@@ -99,21 +102,52 @@ final class SaveFiles {
     return new Written(bytes, records, List.copyOf(deleted));
   }
 
-  /** Moves a damaged file aside, never over another one, and returns where it went. */
+  /**
+   * Keeps a damaged file aside without moving it: a second name for it (a hard link, or where the
+   * file system has none, a forced copy), owner-only, never over another one. The file itself stays
+   * where it is until what replaces it is durably on disk (the snapshot's rename, or compaction
+   * deletes it); if that never happens, {@link #discardAside} removes the second name and the files
+   * are as they were.
+   */
   Path keepAside(Path file, Instant now) throws IOException {
     String stamp = ASIDE_STAMP.format(now);
     Path aside = sibling(file, ".damaged-" + stamp);
-    for (int n = 2; Files.exists(aside); n++) {
+    for (int n = 2; Files.exists(aside, LinkOption.NOFOLLOW_LINKS); n++) {
       aside = sibling(file, ".damaged-" + stamp + "-" + n);
     }
     try {
-      Files.move(file, aside, StandardCopyOption.ATOMIC_MOVE);
+      try {
+        Files.createLink(aside, file);
+      } catch (UnsupportedOperationException | FileSystemException e) {
+        Files.copy(file, aside, LinkOption.NOFOLLOW_LINKS);
+        try (FileChannel copy = FileChannel.open(aside, StandardOpenOption.WRITE)) {
+          copy.force(true);
+        }
+      }
+      tightenToOwner(aside);
       forceDirectory(file.getParent());
     } catch (IOException e) {
+      Files.deleteIfExists(aside);
       throw new IOException(
-          "cannot move the damaged " + file + " aside to " + aside + ": " + e.getMessage(), e);
+          "cannot keep the damaged " + file + " aside as " + aside + ": " + e.getMessage(), e);
     }
     return aside;
+  }
+
+  /** Removes a name made by {@link #keepAside} whose original was never replaced. */
+  static void discardAside(Path aside) {
+    try {
+      Files.deleteIfExists(aside);
+    } catch (IOException e) {
+      // the damaged file keeps a second name; it is still where it was
+    }
+  }
+
+  /** Makes an existing file readable and writable by its owner only, where the platform allows. */
+  static void tightenToOwner(Path file) throws IOException {
+    if (POSIX) {
+      Files.setPosixFilePermissions(file, OWNER_FILE);
+    }
   }
 
   /**
@@ -162,15 +196,16 @@ final class SaveFiles {
   }
 
   /** Opens a file for writing, creating it readable and writable by its owner only. */
-  static FileChannel openOwnerOnly(Path file, StandardOpenOption... options) throws IOException {
-    Set<StandardOpenOption> opts = Set.of(options);
+  static FileChannel openOwnerOnly(Path file, OpenOption... options) throws IOException {
+    Set<OpenOption> opts = Set.of(options);
     FileChannel channel =
         POSIX
             ? FileChannel.open(file, opts, PosixFilePermissions.asFileAttribute(OWNER_FILE))
             : FileChannel.open(file, opts);
     if (POSIX) {
       // An existing file keeps its mode on open; make sure it is ours alone.
-      Files.setPosixFilePermissions(file, OWNER_FILE);
+      Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+          .setPermissions(OWNER_FILE);
     }
     return channel;
   }

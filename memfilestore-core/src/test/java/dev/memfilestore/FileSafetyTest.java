@@ -1,0 +1,40 @@
+package dev.memfilestore;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Issue 13, items 6 (the lock file through a link), 7 (owner-only) and 12 (why it cannot lock). */
+class FileSafetyTest {
+  @TempDir Path dir;
+
+  @Test
+  void aSymlinkedLockFileIsRefusedAndItsTargetUntouched() throws IOException {
+    Path target = Files.writeString(dir.resolve("victim"), "keep");
+    Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.createSymbolicLink(dir.resolve("s.json.lock"), target);
+    assertThatThrownBy(() -> MemFileStore.builder().saveFile(dir.resolve("s.json")).build())
+        .hasMessageContaining("symbolic link");
+    assertThat(Files.getPosixFilePermissions(target))
+        .isEqualTo(PosixFilePermissions.fromString("rw-r--r--"));
+  }
+
+  @Test
+  void anExistingSaveFileIsTightenedToOwnerOnlyAtStart() throws IOException {
+    Path file = dir.resolve("s.json");
+    try (MemFileStore store = MemFileStore.builder().saveFile(file).build()) {
+      store.set("a", new SessionData());
+    }
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    try (MemFileStore store = MemFileStore.builder().saveFile(file).build()) {
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+          .isEqualTo("rw-------");
+    }
+  }
+}

@@ -180,6 +180,18 @@ final class MemFileSessionDataStore extends AbstractSessionDataStore {
     return expired;
   }
 
+  /** The ids of this context's sessions that are live now (for a migration). */
+  Set<String> liveIds() {
+    Set<String> live = new HashSet<>();
+    long now = System.currentTimeMillis();
+    for (String key : store.ids()) {
+      if (key.startsWith(keyPrefix) && verdict(key, now) == Verdict.LIVE) {
+        live.add(key.substring(keyPrefix.length()));
+      }
+    }
+    return live;
+  }
+
   @Override
   public Set<String> doGetExpired(long before) {
     Set<String> expired = new HashSet<>();

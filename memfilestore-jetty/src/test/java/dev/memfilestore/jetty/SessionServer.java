@@ -28,6 +28,17 @@ final class SessionServer {
    *     NullSessionCache}
    */
   static Server start(Path saveFile, String cache) throws Exception {
+    return start(saveFile, cache, f -> f);
+  }
+
+  /** Starts a server whose sessions are kept by what {@code stores} makes of the MemFileStore's. */
+  static Server start(
+      Path saveFile,
+      String cache,
+      java.util.function.Function<
+              MemFileSessionDataStoreFactory, org.eclipse.jetty.session.SessionDataStoreFactory>
+          stores)
+      throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setPort(0);
@@ -36,7 +47,7 @@ final class SessionServer {
     MemFileSessionDataStoreFactory sessions = new MemFileSessionDataStoreFactory();
     sessions.setSaveFile(saveFile.toString());
     sessions.setAllowedTypes("dev.memfilestore.jetty.Account");
-    server.addBean(sessions);
+    server.addBean(stores.apply(sessions));
 
     AbstractSessionCacheFactory caches =
         "null".equals(cache) ? new NullSessionCacheFactory() : new DefaultSessionCacheFactory();

@@ -18,6 +18,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Binder;
@@ -35,7 +36,8 @@ import org.springframework.util.ClassUtils;
  * defines its own {@link SessionRepository}. Configured by {@link MemFileStoreProperties}; every
  * {@link SessionRepositoryCustomizer} bean of {@link MemFileSessionRepository} is applied before
  * the store opens. With Micrometer present it publishes the store's gauges and counters under
- * {@code memfilestore.*}.
+ * {@code memfilestore.*}. It stands aside while {@code memfilestore.migration.enabled} moves the
+ * sessions to another store ({@link MemFileStoreMigrationAutoConfiguration}).
  */
 @AutoConfiguration(
     beforeName = {
@@ -45,6 +47,10 @@ import org.springframework.util.ClassUtils;
 @ConditionalOnClass({MemFileSessionRepository.class, SpringHttpSessionConfiguration.class})
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @ConditionalOnMissingBean(SessionRepository.class)
+@ConditionalOnProperty(
+    name = "memfilestore.migration.enabled",
+    havingValue = "false",
+    matchIfMissing = true)
 @EnableConfigurationProperties(MemFileStoreProperties.class)
 @Import(SpringHttpSessionConfiguration.class)
 public class MemFileSessionAutoConfiguration {
@@ -101,8 +107,7 @@ public class MemFileSessionAutoConfiguration {
                     .orElse(Duration.ofMinutes(30)));
   }
 
-  private static SessionSerializer serializer(
-      MemFileStoreProperties properties, Environment environment) {
+  static SessionSerializer serializer(MemFileStoreProperties properties, Environment environment) {
     List<String> allowed = new ArrayList<>(properties.getAllowedTypes());
     boolean security = ClassUtils.isPresent(SECURITY_CONTEXT, null);
     if (properties.getSerializer() == MemFileStoreProperties.Serializer.JSON) {
@@ -124,7 +129,7 @@ public class MemFileSessionAutoConfiguration {
       "Set memfilestore.encryption-key to the base64 of a 16, 24 or 32-byte key, e.g. from"
           + " `head -c 32 /dev/urandom | base64`; a file written with another key needs that key";
 
-  private static SecretKeySpec aesKey(String base64) {
+  static SecretKeySpec aesKey(String base64) {
     byte[] key;
     try {
       key = Base64.getDecoder().decode(base64.trim());

@@ -183,7 +183,7 @@ class LoginRestartIT {
   }
 
   /** Logs in through the form (with its CSRF token) and returns the session cookie. */
-  private String logIn(int port) throws Exception {
+  String logIn(int port) throws Exception {
     // as a browser does: the protected page first (Spring Security saves the request in the
     // session and redirects), then the login form
     HttpResponse<String> protectedPage = get(port, "/visits", null);
@@ -209,7 +209,7 @@ class LoginRestartIT {
     return sessionCookie(login).orElse(cookie);
   }
 
-  private HttpResponse<String> get(int port, String path, String cookie) throws Exception {
+  HttpResponse<String> get(int port, String path, String cookie) throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
             .timeout(Duration.ofSeconds(30));
@@ -227,7 +227,7 @@ class LoginRestartIT {
   }
 
   /** The session id in a cookie: Spring Session base64-encodes it. */
-  private static String sessionId(String cookie) {
+  static String sessionId(String cookie) {
     String value = cookie.substring("SESSION=".length());
     return new String(java.util.Base64.getDecoder().decode(value), StandardCharsets.UTF_8);
   }

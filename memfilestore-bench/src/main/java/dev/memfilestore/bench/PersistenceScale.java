@@ -2,10 +2,10 @@ package dev.memfilestore.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.memfilestore.Durability;
 import dev.memfilestore.MemFileStore;
 import dev.memfilestore.SessionData;
-import com.sun.management.GarbageCollectionNotificationInfo;
 import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -71,10 +71,14 @@ public final class PersistenceScale {
       long fileBytes;
       try (MemFileStore store =
           MemFileStore.builder().saveFile(file).durability(Durability.SNAPSHOT).build()) {
+        System.gc();
+        long emptyHeap = usedHeap();
         for (int i = 0; i < n; i++) {
           store.set(id(i), Workload.session(Workload.IMMUTABLE, i % Workload.SESSIONS));
         }
         System.gc();
+        // what the store holds on to per session, next to its bytes in the file (below)
+        row.put("heapBytesPerSession", (usedHeap() - emptyHeap) / (double) n);
         long allocated = allocatedBytes();
         long t0 = System.nanoTime();
         store.save();
@@ -104,8 +108,7 @@ public final class PersistenceScale {
    * One writer thread sets random sessions in a loop; its longest single {@code set} is recorded
    * for as long as a snapshot takes with no snapshot running, then while one runs.
    */
-  private static void stalls(MemFileStore store, int n, Map<String, Object> row)
-      throws Exception {
+  private static void stalls(MemFileStore store, int n, Map<String, Object> row) throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     long[] maxNanos = new long[2];
     long[] calls = new long[2];
@@ -171,6 +174,10 @@ public final class PersistenceScale {
     return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, q * sorted.length)];
   }
 
+  private static long usedHeap() {
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
   /** Bytes this thread has allocated so far. */
   private static long allocatedBytes() {
     return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
@@ -178,8 +185,8 @@ public final class PersistenceScale {
   }
 
   /**
-   * The collector's pauses in each phase, from its own notifications: a stall's cause, and a
-   * number the machine's load does not distort as it does a wall-clock time.
+   * The collector's pauses in each phase, from its own notifications: a stall's cause, and a number
+   * the machine's load does not distort as it does a wall-clock time.
    */
   private static final class GcPauses implements NotificationListener, AutoCloseable {
     final long[] max = new long[2];

@@ -29,10 +29,19 @@ final class ChecksummedLine {
    *     "id":"x"}} — it must not contain a newline
    */
   static void write(OutputStream out, byte[] body, int length) throws IOException {
-    CRC32C crc = new CRC32C();
+    write(out, body, length, new CRC32C(), new byte[BODY_OFFSET]);
+  }
+
+  /**
+   * As {@link #write(OutputStream, byte[], int)}, with a checksum and a head buffer ({@link
+   * #BODY_OFFSET} bytes) that the caller reuses from line to line.
+   */
+  static void write(OutputStream out, byte[] body, int length, CRC32C crc, byte[] head)
+      throws IOException {
+    crc.reset();
     crc.update(body, 0, length);
     long value = crc.getValue();
-    byte[] head = Arrays.copyOf(PREFIX, BODY_OFFSET);
+    System.arraycopy(PREFIX, 0, head, 0, PREFIX.length);
     for (int i = 0; i < 8; i++) {
       head[PREFIX.length + i] = HEX[(int) (value >>> (28 - 4 * i)) & 0xf];
     }

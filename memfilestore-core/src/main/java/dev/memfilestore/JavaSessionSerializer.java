@@ -36,7 +36,7 @@ final class JavaSessionSerializer implements SessionSerializer, AttributeBytes.R
   private static final long MAX_DEPTH = 64;
 
   /** Objects and back-references in one session, all its attributes together. */
-  static final long MAX_REFERENCES = 250_000;
+  static final long MAX_REFERENCES = 100_000;
 
   private static final long MAX_ARRAY_LENGTH = 16 * 1024 * 1024;
 

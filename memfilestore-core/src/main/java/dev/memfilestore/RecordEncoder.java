@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.zip.CRC32C;
 import javax.crypto.SecretKey;
 
 /**
@@ -22,6 +23,21 @@ final class RecordEncoder {
   private final LineBuffer body = new LineBuffer();
   private final LineBuffer lineOutput = new LineBuffer();
   private boolean seal; // whether the line built last is a record to encrypt
+
+  // Reused by snapshot records, so that a snapshot of a million sessions allocates little.
+  private static final byte[] SNAPSHOT_ID = bytes("\"id\":\"");
+  private static final byte[] SNAPSHOT_EXPIRES = bytes("\",\"expires\":");
+  private static final byte[] SNAPSHOT_SESSION = bytes(",\"session\":");
+  private static final byte[] SNAPSHOT_SESSION64 = bytes(",\"session64\":\"");
+  private static final byte[] NULL = bytes("null");
+  private final CRC32C crc = new CRC32C();
+  private final byte[] head = new byte[ChecksummedLine.BODY_OFFSET];
+  private byte[] base64 = new byte[0];
+  // Instant.toString has a fixed layout for these years: yyyy-mm-ddThh:mm:ss[.SSS]Z
+  private static final long YEAR_0 = -62_167_219_200_000L;
+  private static final long YEAR_10000 = 253_402_300_800_000L;
+  private long formattedDay = Long.MIN_VALUE;
+  private final byte[] instant = new byte[24]; // yyyy-mm-ddThh:mm:ss.SSSZ
 
   /**
    * @param embedJson whether session bytes are JSON objects to embed as they are (else base64)
@@ -84,6 +100,103 @@ final class RecordEncoder {
     }
     ascii("}");
     return this;
+  }
+
+  /**
+   * Writes a snapshot record (as {@code session(null, …).writeTo(out)} would) from reused buffers:
+   * no per-record garbage unless the record is encrypted, its id needs escaping or its expiry is
+   * outside years 0–9999.
+   */
+  void writeSnapshotSession(OutputStream out, String id, long expiresAtMillis, byte[] session)
+      throws IOException {
+    if (cipher != null
+        || !plainAscii(id)
+        || (expiresAtMillis != FileFormat.NO_EXPIRY
+            && (expiresAtMillis < YEAR_0 || expiresAtMillis >= YEAR_10000))) {
+      session(null, id, expiresAtMillis, session).writeTo(out);
+      return;
+    }
+    body.reset();
+    seal = false;
+    body.write(SNAPSHOT_ID, 0, SNAPSHOT_ID.length);
+    for (int i = 0; i < id.length(); i++) {
+      body.write(id.charAt(i));
+    }
+    body.write(SNAPSHOT_EXPIRES, 0, SNAPSHOT_EXPIRES.length);
+    if (expiresAtMillis == FileFormat.NO_EXPIRY) {
+      body.write(NULL, 0, NULL.length);
+    } else {
+      body.write('"');
+      body.write(instant, 0, formatInstant(expiresAtMillis));
+      body.write('"');
+    }
+    if (embedJson) {
+      body.write(SNAPSHOT_SESSION, 0, SNAPSHOT_SESSION.length);
+      body.write(session, 0, session.length);
+    } else {
+      body.write(SNAPSHOT_SESSION64, 0, SNAPSHOT_SESSION64.length);
+      int encodedLength = 4 * ((session.length + 2) / 3);
+      if (base64.length < encodedLength) {
+        base64 = new byte[Math.max(encodedLength, base64.length * 2)];
+      }
+      int n = Base64.getEncoder().encode(session, base64);
+      body.write(base64, 0, n);
+      body.write('"');
+    }
+    body.write('}');
+    ChecksummedLine.write(out, body.array(), body.size(), crc, head);
+  }
+
+  /** Whether JSON needs no escape for this string, so that its chars are its UTF-8 bytes. */
+  private static boolean plainAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Writes into {@link #instant} what {@link Instant#toString()} gives for these epoch milliseconds
+   * (years 0–9999) and returns its length; the date part is kept while records fall on one day.
+   */
+  private int formatInstant(long epochMillis) {
+    long seconds = Math.floorDiv(epochMillis, 1000L);
+    int millis = (int) Math.floorMod(epochMillis, 1000L);
+    long day = Math.floorDiv(seconds, 86_400L);
+    int secondOfDay = (int) Math.floorMod(seconds, 86_400L);
+    if (day != formattedDay) {
+      String date = Instant.ofEpochSecond(day * 86_400L).toString(); // yyyy-mm-ddT00:00:00Z
+      for (int i = 0; i < 11; i++) {
+        instant[i] = (byte) date.charAt(i);
+      }
+      formattedDay = day;
+    }
+    twoDigits(11, secondOfDay / 3600);
+    instant[13] = ':';
+    twoDigits(14, secondOfDay / 60 % 60);
+    instant[16] = ':';
+    twoDigits(17, secondOfDay % 60);
+    if (millis == 0) {
+      instant[19] = 'Z';
+      return 20;
+    }
+    instant[19] = '.';
+    instant[20] = (byte) ('0' + millis / 100);
+    twoDigits(21, millis % 100);
+    instant[23] = 'Z';
+    return 24;
+  }
+
+  private void twoDigits(int at, int value) {
+    instant[at] = (byte) ('0' + value / 10);
+    instant[at + 1] = (byte) ('0' + value % 10);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   RecordEncoder delete(String id) {

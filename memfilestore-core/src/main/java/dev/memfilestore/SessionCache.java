@@ -32,6 +32,12 @@ import org.slf4j.LoggerFactory;
 final class SessionCache {
   private static final Logger log = LoggerFactory.getLogger(MemFileStore.class);
 
+  /**
+   * The most sessions whose use is counted from the start (a sketch of 8 bytes per session); a
+   * larger store's count grows once it is half full, as Caffeine does on its own.
+   */
+  private static final long FREQUENCY_SKETCH_START = 1 << 16;
+
   private final Clock clock;
   private final SessionEncoding encoding;
   private final long max;
@@ -72,6 +78,10 @@ final class SessionCache {
                 (String id, StoredSession s, RemovalCause cause) -> onRemoval(id, s, cause));
     if (max != Long.MAX_VALUE) {
       caffeine.maximumWeight(max).weigher((String id, StoredSession s) -> s.weight);
+      // Caffeine starts counting how often each id is used only once the store is half full, so
+      // users who came back many times before a flood would look as new as the bot's one-shot
+      // sessions and lose to them. An initial capacity makes it count from the first request.
+      caffeine.initialCapacity((int) Math.min(max, FREQUENCY_SKETCH_START));
     }
     if (!stale) {
       // With stale(true) expired sessions must stay until read or pruned, so Caffeine must not

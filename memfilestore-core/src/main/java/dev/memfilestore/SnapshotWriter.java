@@ -43,7 +43,7 @@ final class SnapshotWriter implements Closeable {
   }
 
   void write(String id, long expiresAtMillis, byte[] session) throws IOException {
-    encoder.session(null, id, expiresAtMillis, session).writeTo(out);
+    encoder.writeSnapshotSession(out, id, expiresAtMillis, session);
     records++;
   }
 

@@ -130,7 +130,7 @@ class DecodingBudgetTest {
     assertThatThrownBy(() -> java.deserialize(out.toByteArray()))
         .isInstanceOf(SessionSerializationException.class)
         .hasMessageContaining("attribute 'b'")
-        .hasMessageContaining("more than 250000 objects");
+        .hasMessageContaining("more than 100000 objects");
   }
 
   @Test

@@ -501,6 +501,39 @@ class MemFileStoreTest {
       long survivors = active.stream().filter(id -> store.get(id).isPresent()).count();
       assertThat(survivors).as("active users still logged in").isGreaterThanOrEqualTo(95);
     }
+
+    @Test
+    void usersWhoCameBackBeforeAFloodAreAllKeptThroughIt() {
+      // Their visits happen while the store is far from full: they must count all the same, or
+      // the last users to arrive look as new as the bot's sessions and lose to them.
+      MemFileStore store = store(b -> b.max(1_000));
+      List<String> users = new ArrayList<>();
+      for (int u = 0; u < 100; u++) {
+        users.add("user-" + u);
+        store.set("user-" + u, session(u));
+      }
+      for (int round = 0; round < 10; round++) {
+        users.forEach(id -> store.touch(id, store.get(id).orElseThrow()));
+      }
+      Set<String> lost = new java.util.TreeSet<>();
+      int bot = 0;
+      while (bot < 100_000) {
+        for (String id : users) {
+          for (int b = 0; b < 10; b++) {
+            store.set("bot-" + bot++, session(0)); // between two visits of a user: 1,000 bots
+          }
+          store.get(id).ifPresentOrElse(s -> store.touch(id, s), () -> lost.add(id));
+          if (lost.contains(id)) {
+            store.set(id, session(0));
+          }
+        }
+        assertThat(store.length()).isLessThanOrEqualTo(1_000);
+      }
+      assertThat(lost).as("users who lost their session").isEmpty();
+      assertThat(disposed)
+          .hasSize(bot + users.size() - 1_000)
+          .allMatch(d -> d.startsWith("EVICTED bot-"));
+    }
   }
 
   @Nested

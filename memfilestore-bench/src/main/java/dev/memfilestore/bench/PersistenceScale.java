@@ -2,16 +2,20 @@ package dev.memfilestore.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.management.GarbageCollectionNotificationInfo;
 import dev.memfilestore.Durability;
 import dev.memfilestore.MemFileStore;
 import dev.memfilestore.SessionData;
 import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -19,6 +23,10 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
 
 /**
  * Persistence at scale: for each size, the time to snapshot a store of that many sessions and to
@@ -63,13 +71,20 @@ public final class PersistenceScale {
       long fileBytes;
       try (MemFileStore store =
           MemFileStore.builder().saveFile(file).durability(Durability.SNAPSHOT).build()) {
+        System.gc();
+        long emptyHeap = usedHeap();
         for (int i = 0; i < n; i++) {
           store.set(id(i), Workload.session(Workload.IMMUTABLE, i % Workload.SESSIONS));
         }
         System.gc();
+        // what the store holds on to per session, next to its bytes in the file (below)
+        row.put("heapBytesPerSession", (usedHeap() - emptyHeap) / (double) n);
+        long allocated = allocatedBytes();
         long t0 = System.nanoTime();
         store.save();
         row.put("snapshotMs", (System.nanoTime() - t0) / 1e6);
+        // what the snapshot allocates (it runs on this thread): what the collector must clear up
+        row.put("snapshotAllocatedBytes", allocatedBytes() - allocated);
         fileBytes = Files.size(file);
         row.put("fileBytes", fileBytes);
         stalls(store, n, row);
@@ -93,13 +108,14 @@ public final class PersistenceScale {
    * One writer thread sets random sessions in a loop; its longest single {@code set} is recorded
    * for as long as a snapshot takes with no snapshot running, then while one runs.
    */
-  private static void stalls(MemFileStore store, int n, Map<String, Object> row)
-      throws InterruptedException {
+  private static void stalls(MemFileStore store, int n, Map<String, Object> row) throws Exception {
     AtomicBoolean stop = new AtomicBoolean();
     long[] maxNanos = new long[2];
     long[] calls = new long[2];
     long[] over10ms = new long[2];
+    long[][] samples = {new long[SAMPLES], new long[SAMPLES]};
     AtomicInteger phase = new AtomicInteger();
+    GcPauses pauses = new GcPauses(phase);
     Thread writer =
         new Thread(
             () -> {
@@ -116,6 +132,9 @@ public final class PersistenceScale {
                   calls[p]++;
                   maxNanos[p] = Math.max(maxNanos[p], d);
                   over10ms[p] += d > 10_000_000L ? 1 : 0;
+                  if (calls[p] <= SAMPLES) {
+                    samples[p][(int) calls[p] - 1] = d;
+                  }
                 }
               }
             },
@@ -137,6 +156,74 @@ public final class PersistenceScale {
     row.put("setsOver10msDuringSnapshot", over10ms[1]);
     row.put("maxSetStallDuringSnapshotMs", maxNanos[1] / 1e6);
     row.put("setsDuringSnapshot", calls[1]);
+    pauses.close();
+    String[] phases = {"NoSnapshot", "DuringSnapshot"};
+    for (int p = 0; p < 2; p++) {
+      long[] sorted = Arrays.copyOf(samples[p], (int) Math.min(calls[p], SAMPLES));
+      Arrays.sort(sorted);
+      row.put("setP99Ms" + phases[p], percentile(sorted, 0.99) / 1e6);
+      row.put("setP999Ms" + phases[p], percentile(sorted, 0.999) / 1e6);
+      row.put("maxGcPauseMs" + phases[p], pauses.max[p]);
+      row.put("gcPauses" + phases[p], pauses.count[p]);
+    }
+  }
+
+  private static final int SAMPLES = 1 << 24;
+
+  private static long percentile(long[] sorted, double q) {
+    return sorted.length == 0 ? 0 : sorted[(int) Math.min(sorted.length - 1, q * sorted.length)];
+  }
+
+  private static long usedHeap() {
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /** Bytes this thread has allocated so far. */
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+        .getThreadAllocatedBytes(Thread.currentThread().getId());
+  }
+
+  /**
+   * The collector's pauses in each phase, from its own notifications: a stall's cause, and a number
+   * the machine's load does not distort as it does a wall-clock time.
+   */
+  private static final class GcPauses implements NotificationListener, AutoCloseable {
+    final long[] max = new long[2];
+    final long[] count = new long[2];
+    private final AtomicInteger phase;
+
+    GcPauses(AtomicInteger phase) {
+      this.phase = phase;
+      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        ((NotificationEmitter) gc).addNotificationListener(this, null, null);
+      }
+    }
+
+    @Override
+    public synchronized void handleNotification(Notification n, Object handback) {
+      if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(n.getType())) {
+        return;
+      }
+      GarbageCollectionNotificationInfo info =
+          GarbageCollectionNotificationInfo.from((CompositeData) n.getUserData());
+      // concurrent cycles ("... Cycles") do not stop the application
+      if (info.getGcName().endsWith("Cycles")) {
+        return;
+      }
+      int p = phase.get();
+      if (p < 2) {
+        max[p] = Math.max(max[p], info.getGcInfo().getDuration());
+        count[p]++;
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        ((NotificationEmitter) gc).removeNotificationListener(this);
+      }
+    }
   }
 
   /** Sequential write (then force) and read of the same number of bytes, 1 MiB at a time. */

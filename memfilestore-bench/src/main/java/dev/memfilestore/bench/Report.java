@@ -137,6 +137,7 @@ public final class Report {
     targets();
     operations(chartsRel);
     persistence(chartsRel);
+    groupCommit();
     flood();
     e2e();
     Path notes = results.getParent().resolve("notes.md");
@@ -145,6 +146,13 @@ public final class Report {
     }
     commands();
     Files.writeString(markdown, md.toString(), StandardCharsets.UTF_8);
+  }
+
+  /** A score with its error bar; one iteration has none, so none is shown (never "± NaN"). */
+  static String withError(double score, double error) {
+    return Double.isNaN(error) || Double.isInfinite(error)
+        ? String.format(Locale.ROOT, "%,.0f", score)
+        : String.format(Locale.ROOT, "%,.0f ± %,.0f", score, error);
   }
 
   private double score(int threads, String op, String contender) {
@@ -298,9 +306,7 @@ public final class Report {
         md.append("| ").append(c).append(" |");
         for (String op : ops) {
           double[] s = jmh.get(t).get(op + "|" + c);
-          md.append(' ')
-              .append(s == null ? "–" : String.format(Locale.ROOT, "%,.0f ± %,.0f", s[0], s[1]))
-              .append(" |");
+          md.append(' ').append(s == null ? "–" : withError(s[0], s[1])).append(" |");
         }
         for (String op : ops) {
           md.append(
@@ -391,6 +397,74 @@ public final class Report {
         new String[] {"snapshot", "plain write+force", "load", "plain read"},
         values.toArray(double[][]::new));
     md.append("\n![snapshot and load](").append(chartsRel).append("/persistence.png)\n\n");
+    stallDetails(p);
+  }
+
+  /**
+   * What the machine's load distorts least: the snapshot's allocation, the writer's percentiles and
+   * the collector's own pause times, during a snapshot and for as long with none.
+   */
+  private void stallDetails(Path p) throws IOException {
+    JsonNode rows = JSON.readTree(p.toFile());
+    if (rows.size() == 0 || !rows.get(0).has("snapshotAllocatedBytes")) {
+      return;
+    }
+    md.append(
+            "Allocation of the snapshot (its thread, `ThreadMXBean`), the writer's `set` p99 and"
+                + " p99.9, and the collector's longest stop-the-world pause (its own"
+                + " notifications), during the snapshot / with none:\n\n")
+        .append("| sessions | heap per session (file) | snapshot allocated | per session | p99 |")
+        .append(
+            " p99.9 | longest GC pause | GC pauses |\n|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    for (JsonNode r : rows) {
+      int n = r.get("sessions").asInt();
+      long allocated = r.get("snapshotAllocatedBytes").asLong();
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %,d | %,.0f B (%,.0f B) | %.1f MB | %.1f B | %.2f / %.2f ms | %.2f / %.2f ms"
+                  + " | %d / %d ms | %d / %d |\n",
+              n,
+              r.path("heapBytesPerSession").asDouble(Double.NaN),
+              r.get("fileBytes").asLong() / (double) n,
+              allocated / 1e6,
+              allocated / (double) n,
+              r.get("setP99MsDuringSnapshot").asDouble(),
+              r.get("setP99MsNoSnapshot").asDouble(),
+              r.get("setP999MsDuringSnapshot").asDouble(),
+              r.get("setP999MsNoSnapshot").asDouble(),
+              r.get("maxGcPauseMsDuringSnapshot").asLong(),
+              r.get("maxGcPauseMsNoSnapshot").asLong(),
+              r.get("gcPausesDuringSnapshot").asLong(),
+              r.get("gcPausesNoSnapshot").asLong()));
+    }
+    md.append('\n');
+  }
+
+  /** JOURNAL_SYNC at 1 and 16 threads: how far one force is shared (group commit). */
+  private void groupCommit() throws IOException {
+    Path one = results.resolve("jmh-sync-t1.json");
+    Path many = results.resolve("jmh-sync-t16.json");
+    if (!Files.exists(one) || !Files.exists(many)) {
+      return;
+    }
+    JsonNode a = JSON.readTree(one.toFile()).get(0).get("primaryMetric");
+    JsonNode b = JSON.readTree(many.toFile()).get(0).get("primaryMetric");
+    md.append(
+            "## JOURNAL_SYNC thread scaling (`DurabilityBenchmark.getAndSet`, steps `jmh-sync-*`)\n\n")
+        .append("A request that reads its session, changes it and stores it, each change forced to")
+        .append(" disk before `set` returns; concurrent changes share one force (group commit).")
+        .append(" Target: 16 threads ≥ 8× 1 thread.\n\n")
+        .append("| threads | ops/s | vs. 1 thread |\n|---:|---:|---:|\n")
+        .append("| 1 | ")
+        .append(withError(a.get("score").asDouble(), a.get("scoreError").asDouble()))
+        .append(" | 1.0× |\n| 16 | ")
+        .append(withError(b.get("score").asDouble(), b.get("scoreError").asDouble()))
+        .append(
+            String.format(
+                Locale.ROOT,
+                " | %.1f× |\n\n",
+                b.get("score").asDouble() / a.get("score").asDouble()));
   }
 
   private void flood() throws IOException {

@@ -1,11 +1,15 @@
 package dev.memfilestore.jetty;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -75,19 +79,45 @@ public class MigratingSessionDataStoreFactory extends AbstractSessionDataStoreFa
         DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
             .withZone(ZoneOffset.UTC)
             .format(Instant.now());
-    String kept = name + ".migrated-" + stamp;
-    try (Stream<Path> siblings = Files.list(saveFile.getParent())) {
-      for (Path p :
+    Path dir = saveFile.getParent();
+    List<Path> files;
+    try (Stream<Path> siblings = Files.list(dir)) {
+      files =
           siblings
               .filter(
                   p -> {
                     String n = p.getFileName().toString();
                     return n.equals(name) || n.startsWith(name + ".journal.");
                   })
-              .toList()) {
-        String suffix = p.getFileName().toString().substring(name.length());
-        Files.copy(p, saveFile.resolveSibling(kept + suffix));
-      }
+              .toList();
+    }
+    // Two starts within one second (a quick restart) must not collide: number the second copy.
+    String kept = name + ".migrated-" + stamp;
+    for (int n = 2; taken(dir, kept); n++) {
+      kept = name + ".migrated-" + stamp + "-" + n;
+    }
+    for (Path p : files) {
+      String suffix = p.getFileName().toString().substring(name.length());
+      copyOwnerOnly(p, saveFile.resolveSibling(kept + suffix));
+    }
+  }
+
+  private static boolean taken(Path dir, String base) throws IOException {
+    try (Stream<Path> siblings = Files.list(dir)) {
+      return siblings.anyMatch(p -> p.getFileName().toString().startsWith(base));
+    }
+  }
+
+  /** Session data: the copy is created readable by its owner only, before any byte is in it. */
+  private static void copyOwnerOnly(Path from, Path to) throws IOException {
+    try {
+      Files.createFile(
+          to, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(to); // not a POSIX file system
+    }
+    try (OutputStream out = Files.newOutputStream(to, StandardOpenOption.WRITE)) {
+      Files.copy(from, out);
     }
   }
 

@@ -94,9 +94,20 @@ class MigrationToJdbcTest {
       }
     }
     assertThat(sessionsIn(saveFile)).isEmpty();
+    List<Path> kept;
     try (Stream<Path> files = Files.list(dir)) {
-      assertThat(files.map(p -> p.getFileName().toString()))
-          .anyMatch(n -> n.startsWith("sessions.json.migrated-"));
+      kept =
+          files
+              .filter(p -> p.getFileName().toString().startsWith("sessions.json.migrated-"))
+              .toList();
+    }
+    assertThat(kept).isNotEmpty();
+    for (Path copy : kept) { // session data: owner-only, like every file the store writes
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(copy)))
+          .as("%s", copy.getFileName())
+          .isEqualTo("rw-------");
     }
   }
 

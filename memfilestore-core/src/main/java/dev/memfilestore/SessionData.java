@@ -103,6 +103,11 @@ public final class SessionData {
   /**
    * Sets how long the session may stay unused.
    *
+   * <p>One rule for the edges: a negative interval, or one beyond any clock ({@code
+   * ChronoUnit.FOREVER}), means the session never expires by time; zero means it has expired
+   * already (as in Spring Session), so storing it ends it. The builder refuses a fixed {@code ttl}
+   * of zero, which would end every session, as a mistake.
+   *
    * @param maxInactiveInterval how long the session may stay unused; {@code null} lets the store's
    *     ttl decide, a negative value means it never expires by time
    */

@@ -62,7 +62,12 @@ final class SessionEncoding {
     if (life.isNegative()) {
       expiresAt = StoredSession.NEVER;
     } else {
-      long millis = life.toMillis();
+      long millis;
+      try {
+        millis = life.toMillis();
+      } catch (ArithmeticException e) {
+        millis = Long.MAX_VALUE; // ChronoUnit.FOREVER and the like: beyond any clock
+      }
       expiresAt = millis >= StoredSession.NEVER - now ? StoredSession.NEVER : now + millis;
     }
     Map<String, Object> template =

@@ -296,4 +296,20 @@ class AtomicOperationsTest {
     assertThat(MemFileStore.abbreviateId("3f2a")).isEqualTo("…");
     assertThat(MemFileStore.abbreviateId(null)).isEqualTo("…");
   }
+
+  @Test
+  void durationsBeyondAnyClockMeanNeverExpiring() {
+    Duration forever = java.time.temporal.ChronoUnit.FOREVER.getDuration();
+    MemFileStore fixed = store(b -> b.ttl(forever));
+    fixed.set("id-1", session("a", 1));
+    MemFileStore own = store(b -> {});
+    SessionData s = session("a", 2);
+    s.setMaxInactiveInterval(forever);
+    own.set("id-2", s);
+
+    clock.advance(Duration.ofDays(36500));
+    assertThat(fixed.expiresAt("id-1")).contains(Instant.MAX);
+    assertThat(own.expiresAt("id-2")).contains(Instant.MAX);
+    assertThat(own.update("id-2", x -> x)).isPresent();
+  }
 }

@@ -624,9 +624,19 @@ public class MemFileSessionRepository
 
   private boolean isExpired(SessionData data) {
     Duration timeout = data.getMaxInactiveInterval();
-    return timeout != null
-        && !timeout.isNegative()
-        && !clock.instant().minus(timeout).isBefore(data.getLastAccessedTime());
+    return timeout != null && hasExpired(data.getLastAccessedTime(), timeout, clock.instant());
+  }
+
+  /** Spring Session's rule: expired once the timeout has passed since the last access. */
+  private static boolean hasExpired(Instant lastAccessed, Duration timeout, Instant now) {
+    if (timeout.isNegative()) {
+      return false;
+    }
+    try {
+      return !now.minus(timeout).isBefore(lastAccessed);
+    } catch (java.time.DateTimeException | ArithmeticException e) {
+      return false; // a timeout beyond any clock (ChronoUnit.FOREVER): never
+    }
   }
 
   /**
@@ -754,11 +764,7 @@ public class MemFileSessionRepository
 
     @Override
     public boolean isExpired() {
-      Duration interval = getMaxInactiveInterval();
-      if (interval.isNegative()) {
-        return false;
-      }
-      return !clock.instant().minus(interval).isBefore(data.getLastAccessedTime());
+      return hasExpired(data.getLastAccessedTime(), getMaxInactiveInterval(), clock.instant());
     }
 
     private Set<String> changedAttributes() {

@@ -130,6 +130,22 @@ class MemFileSessionRepositoryTest {
   }
 
   @Test
+  void aTimeoutBeyondAnyClockMeansTheSessionNeverExpires() {
+    MemFileSessionRepository repository = repository();
+    MemFileSession session = repository.createSession();
+    session.setMaxInactiveInterval(java.time.temporal.ChronoUnit.FOREVER.getDuration());
+    session.setAttribute("user", "ada");
+
+    repository.save(session);
+    clock.advance(Duration.ofDays(3650));
+    MemFileSession found = repository.findById(session.getId());
+
+    assertThat(found).isNotNull();
+    assertThat(found.isExpired()).isFalse();
+    assertThat((String) found.getAttribute("user")).isEqualTo("ada");
+  }
+
+  @Test
   void foundSessionsAreCopiesChangedOnlyBySave() {
     MemFileSessionRepository repository = repository();
     MemFileSession session = repository.createSession();

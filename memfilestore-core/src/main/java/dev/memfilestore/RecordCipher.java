@@ -113,11 +113,17 @@ final class RecordCipher {
       throw new IllegalArgumentException(
           "cannot read the encryption key file " + keyFile + ": " + e.getMessage(), e);
     }
-    if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {
+    // Base64 text first, whatever its length: the base64 of a 16-byte key is itself 24 bytes long,
+    // and must not be taken for a raw 24-byte key when the file lacks a final newline.
+    String text = new String(bytes, StandardCharsets.ISO_8859_1).trim();
+    if (text.matches("[A-Za-z0-9+/]+={0,2}")) {
       try {
-        bytes = Base64.getDecoder().decode(new String(bytes, StandardCharsets.US_ASCII).trim());
+        byte[] decoded = Base64.getDecoder().decode(text); // padding optional
+        if (decoded.length == 16 || decoded.length == 24 || decoded.length == 32) {
+          bytes = decoded;
+        }
       } catch (IllegalArgumentException e) {
-        bytes = new byte[0];
+        // not base64 after all: raw bytes, checked below
       }
     }
     if (bytes.length != 16 && bytes.length != 24 && bytes.length != 32) {

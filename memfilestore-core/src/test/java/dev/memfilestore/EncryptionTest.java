@@ -202,6 +202,26 @@ class EncryptionTest {
   }
 
   @Test
+  void aBase64KeyReadsTheSameWithOrWithoutAFinalNewline() throws IOException {
+    Path keys = Files.createDirectories(dir.resolve("keys"));
+    for (int size : new int[] {16, 24, 32}) {
+      byte[] key = new byte[size];
+      new java.util.Random(size).nextBytes(key);
+      // The base64 of a 16-byte key is 24 characters: the length of a raw 24-byte key.
+      String base64 = Base64.getEncoder().encodeToString(key);
+      for (String ending : new String[] {"", "\n", "\r\n"}) {
+        Path file =
+            Files.writeString(keys.resolve(size + "-" + ending.length() + ".key"), base64 + ending);
+        assertThat(MemFileStore.readEncryptionKey(file).getEncoded())
+            .as(
+                "%d-byte key, base64 %s",
+                size, ending.isEmpty() ? "without newline" : "with newline")
+            .isEqualTo(key);
+      }
+    }
+  }
+
+  @Test
   void aKeyFileWithoutAKeyOrMissingIsRefusedWithHowToMakeOne() throws IOException {
     Path bad = Files.writeString(dir.resolve("bad.key"), "not a key");
     Path missing = dir.resolve("missing.key");

@@ -2,6 +2,7 @@ package dev.memfilestore.jetty;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.memfilestore.PostgresServer;
 import dev.memfilestore.SaveFileInspector;
 import java.net.CookieManager;
 import java.net.URI;

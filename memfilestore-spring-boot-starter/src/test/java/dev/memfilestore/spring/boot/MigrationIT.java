@@ -3,6 +3,7 @@ package dev.memfilestore.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.memfilestore.ChildJvm;
+import dev.memfilestore.PostgresServer;
 import dev.memfilestore.spring.boot.app.LoginApp;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.memfilestore.MemFileStore;
+import dev.memfilestore.PostgresServer;
 import dev.memfilestore.SaveFileInspector;
 import dev.memfilestore.SessionData;
 import dev.memfilestore.SessionSerializer;

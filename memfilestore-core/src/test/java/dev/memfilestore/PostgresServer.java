@@ -1,4 +1,4 @@
-package dev.memfilestore.spring.boot;
+package dev.memfilestore;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,11 +11,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real PostgreSQL 15 (Debian's package) in a temporary directory on a free loopback port, with
  * trust authentication for the user {@code postgres}; run as {@code nobody} when the tests run as
- * root (PostgreSQL refuses root). Stopped, and its directory removed, by {@link #close()}.
+ * root (PostgreSQL refuses root). Shared by the starter's and the Jetty adapter's migration tests
+ * through the core's test jar. Stopped, and its directory removed, by {@link #close()}.
  */
-final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements AutoCloseable {
   private static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
-  final int port;
+  public final int port;
   private final Path dir;
 
   private PostgresServer(int port, Path dir) {
@@ -23,11 +24,11 @@ final class PostgresServer implements AutoCloseable {
     this.dir = dir;
   }
 
-  String jdbcUrl() {
+  public String jdbcUrl() {
     return "jdbc:postgresql://127.0.0.1:" + port + "/postgres";
   }
 
-  static PostgresServer start() throws IOException, InterruptedException {
+  public static PostgresServer start() throws IOException, InterruptedException {
     if (!Files.isExecutable(BIN.resolve("pg_ctl"))) {
       throw new IllegalStateException(
           "PostgreSQL 15 is not installed: `apt-get install postgresql` (.ci/run does)");
@@ -41,7 +42,7 @@ final class PostgresServer implements AutoCloseable {
     if (root) {
       run(List.of("chown", "nobody:nogroup", dir.toString()), false, dir);
     }
-    int port = RedisServer.freePort();
+    int port = freePort();
     Path data = dir.resolve("data");
     run(
         List.of(
@@ -85,6 +86,12 @@ final class PostgresServer implements AutoCloseable {
         new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
       throw new IllegalStateException(String.join(" ", command) + " failed:\n" + out);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
     }
   }
 

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -35,6 +36,8 @@ final class Journal implements Closeable {
   private final FileChannel channel;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ReentrantLock forceLock = new ReentrantLock();
+  private final Condition forceDone = forceLock.newCondition();
+  private boolean forcing; // guarded by forceLock: a force is under way, outside the lock
   private final Object lock = new Object();
 
   private long position; // guarded by lock: the end of the last complete record
@@ -113,7 +116,10 @@ final class Journal implements Closeable {
 
   /**
    * Forces the journal to disk up to {@code end} (a value an append returned), unless a concurrent
-   * force already did: group commit.
+   * force already did: group commit. Callers that arrive while a force is under way wait for it
+   * together and are all woken when it ends; those it covered return at once and one of the others
+   * forces the rest. (Handing a lock from one waiter to the next instead wakes them one at a time,
+   * and on a busy machine that chain of wake-ups cost more than the force it was waiting for.)
    */
   void sync(long end) throws IOException {
     if (forced >= end) {
@@ -121,9 +127,17 @@ final class Journal implements Closeable {
     }
     forceLock.lock();
     try {
+      while (forcing && forced < end) {
+        forceDone.awaitUninterruptibly();
+      }
       if (forced >= end) {
         return;
       }
+      forcing = true;
+    } finally {
+      forceLock.unlock();
+    }
+    try {
       long upTo;
       synchronized (lock) {
         upTo = position;
@@ -138,7 +152,13 @@ final class Journal implements Closeable {
       }
       forced = upTo;
     } finally {
-      forceLock.unlock();
+      forceLock.lock();
+      try {
+        forcing = false;
+        forceDone.signalAll();
+      } finally {
+        forceLock.unlock();
+      }
     }
   }
 
@@ -190,6 +210,9 @@ final class Journal implements Closeable {
   public void close() throws IOException {
     forceLock.lock();
     try {
+      while (forcing) {
+        forceDone.awaitUninterruptibly(); // do not close the channel under a force
+      }
       channel.close();
     } finally {
       forceLock.unlock();

@@ -9,7 +9,9 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A real file channel that fails on demand, as a full disk or a dying device would: writes can fail
@@ -22,6 +24,12 @@ final class FaultyFileChannel extends FileChannel {
     final AtomicBoolean writeHalfFirst = new AtomicBoolean();
     final AtomicBoolean failForces = new AtomicBoolean();
     final AtomicBoolean failOpens = new AtomicBoolean();
+
+    /** Forces done (or failed) so far. */
+    final AtomicInteger forces = new AtomicInteger();
+
+    /** When set, each force first waits for a permit: a slow disk the test releases at will. */
+    volatile Semaphore forceGate;
 
     Journal.ChannelOpener opener() {
       return (Path path, StandardOpenOption... options) -> {
@@ -64,6 +72,11 @@ final class FaultyFileChannel extends FileChannel {
 
   @Override
   public void force(boolean metaData) throws IOException {
+    Semaphore gate = faults.forceGate;
+    if (gate != null) {
+      gate.acquireUninterruptibly();
+    }
+    faults.forces.incrementAndGet();
     if (faults.failForces.get()) {
       throw new IOException("Input/output error (injected)");
     }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -281,6 +284,49 @@ class JournalTest {
     assertThat(store.stats().healthy()).isFalse();
     faults.failForces.set(false);
     store.close();
+  }
+
+  @Test
+  void callersWaitingOnAForceAreAllCoveredByOneMoreForce() throws Exception {
+    FaultyFileChannel.Faults faults = new FaultyFileChannel.Faults();
+    FileFormat format = new FileFormat("json", true, null);
+    Path path = dir.resolve("s.json.journal.1");
+    try (Journal journal = Journal.create(path, 1, format, clock.instant(), faults.opener())) {
+      Semaphore disk = new Semaphore(0);
+      faults.forceGate = disk; // every force now waits until the test lets it through
+      int forcesBefore = faults.forces.get();
+      List<Throwable> failures = new CopyOnWriteArrayList<>();
+      List<Thread> callers = new ArrayList<>();
+      for (int i = 0; i < 9; i++) {
+        long end =
+            journal.append(ByteBuffer.wrap(("line " + i + "\n").getBytes(StandardCharsets.UTF_8)));
+        journal.done();
+        Thread caller =
+            new Thread(
+                () -> {
+                  try {
+                    journal.sync(end);
+                  } catch (IOException | RuntimeException e) {
+                    failures.add(e);
+                  }
+                });
+        caller.start();
+        callers.add(caller);
+        if (i == 0) {
+          await().until(disk::hasQueuedThreads); // the first caller is forcing line 0 only
+        }
+      }
+      await().until(() -> callers.stream().allMatch(t -> t.getState() == Thread.State.WAITING));
+      disk.release(Integer.MAX_VALUE);
+      for (Thread caller : callers) {
+        caller.join(10_000);
+        assertThat(caller.isAlive()).as("a caller still waiting for its force").isFalse();
+      }
+      assertThat(failures).isEmpty();
+      assertThat(faults.forces.get() - forcesBefore)
+          .as("one force for the first caller, one more for the eight that waited on it")
+          .isEqualTo(2);
+    }
   }
 
   @Test

@@ -155,7 +155,15 @@ class MigrateTest {
     String expired = UUID.randomUUID().toString();
     files.rewrite(
         s -> false, List.of(files.decode(expired, now.minusSeconds(5), all.get(1).data())));
-    return new Written(file, attributes, principals, accessed, minuteLeft, expired);
+    // the expiry the store keeps is the truth the copy keeps; it is the last access the
+    // application set, or a moment later when that was before the session's creation
+    Map<String, Instant> lastAccessed = new HashMap<>();
+    for (SaveFileInspector.Session s : all) {
+      Instant fromExpiry = s.expires().minus(Duration.ofMinutes(30));
+      assertThat(fromExpiry).isCloseTo(accessed.get(s.id()), within(1, ChronoUnit.SECONDS));
+      lastAccessed.put(s.id(), fromExpiry);
+    }
+    return new Written(file, attributes, principals, lastAccessed, minuteLeft, expired);
   }
 
   private static LettuceConnectionFactory redisConnection(int db) {

@@ -337,6 +337,37 @@ final class JavaSessionSerializer implements SessionSerializer, AttributeBytes.R
     }
   }
 
+  /**
+   * Each attribute's own serialization stream, as written, in the session's order; nothing is
+   * loaded or instantiated.
+   *
+   * @throws SessionSerializationException if the bytes are not a session of this format
+   */
+  static Map<String, byte[]> streams(byte[] bytes) {
+    try {
+      DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
+      readFormat(in);
+      readInstant(in);
+      readInstant(in);
+      if (in.readBoolean()) {
+        in.readLong();
+        in.readInt();
+      }
+      int count = in.readInt();
+      Map<String, byte[]> streams = new LinkedHashMap<>();
+      for (int i = 0; i < count; i++) {
+        String name = in.readUTF();
+        streams.put(name, in.readNBytes(checkedLength(in.readInt(), in)));
+      }
+      if (in.available() > 0) {
+        throw new StreamCorruptedException("trailing bytes after the last attribute");
+      }
+      return streams;
+    } catch (IOException | RuntimeException e) {
+      throw new SessionSerializationException("not a java-serialized session: " + e, e);
+    }
+  }
+
   /** A session as {@link #raw(byte[])} sees it. */
   record Raw(
       Instant created, Instant accessed, Duration maxInactive, Map<String, RawValue> attributes) {}

@@ -599,6 +599,36 @@ public final class SaveFileInspector {
   }
 
   /**
+   * The attributes of a session of the {@code java} serializer as the Java serialization streams it
+   * stores, one complete stream per value ({@code ObjectOutputStream.writeObject} on a fresh
+   * stream, which is also what Spring's {@code JdkSerializationRedisSerializer} and Spring Session
+   * JDBC's default converter write): a tool can hand them on without the application's classes.
+   * Nothing is deserialized.
+   *
+   * @param session a session of this file
+   * @return each attribute's name and stream, in the session's order (a null value is the stream of
+   *     a null)
+   * @throws IllegalStateException if the file is not of the {@code java} serializer
+   * @throws IllegalArgumentException if the session's bytes are not in that serializer's form
+   */
+  public Map<String, byte[]> javaAttributeStreams(Session session) {
+    Objects.requireNonNull(session, "session");
+    if (!"java".equals(header.serializer()) || format.embedJson()) {
+      throw new IllegalStateException(
+          saveFile
+              + " was written by the '"
+              + header.serializer()
+              + "' serializer, not 'java': its attributes are not Java serialization streams");
+    }
+    try {
+      return JavaSessionSerializer.streams(Base64.getDecoder().decode(session.data()));
+    } catch (SessionSerializationException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "session " + SessionEncoding.abbreviate(session.id()) + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Replaces the save file with a fresh snapshot of its sessions (those {@link #forEachSession}
    * sees), less those {@code remove} selects, plus {@code add} (which replace sessions of the same
    * id), and deletes the journals it folded in: what the store's own compaction does. The records

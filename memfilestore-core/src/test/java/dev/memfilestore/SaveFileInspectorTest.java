@@ -68,6 +68,46 @@ class SaveFileInspectorTest {
   }
 
   @Test
+  void javaAttributeStreamsAreWhatObjectOutputStreamWritesForEachValue() throws Exception {
+    Path file = dir.resolve("j.bin");
+    try (MemFileStore store = builder(file).serializer(SessionSerializer.java()).build()) {
+      store.set("a", session("ada", 7));
+      store.save();
+    }
+    SaveFileInspector inspector = SaveFileInspector.open(file);
+    Map<String, byte[]> streams = inspector.javaAttributeStreams(sessions(inspector).get(0));
+
+    assertThat(streams.keySet())
+        .containsExactlyInAnyOrder(
+            "user", "visits", "admin", "roles", SaveFileInspector.PRINCIPAL_ATTRIBUTE);
+    assertThat(streams.get("visits")).isEqualTo(jdkStream(7L));
+    assertThat(streams.get("roles")).isEqualTo(jdkStream(List.of("a", "b")));
+    try (java.io.ObjectInputStream in =
+        new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(streams.get("user")))) {
+      assertThat(in.readObject()).isEqualTo("ada");
+    }
+
+    Path json = dir.resolve("t.json");
+    try (MemFileStore store = builder(json).build()) {
+      store.set("a", session("ada", 7));
+      store.save();
+    }
+    SaveFileInspector plain = SaveFileInspector.open(json);
+    SaveFileInspector.Session s = sessions(plain).get(0);
+    assertThatThrownBy(() -> plain.javaAttributeStreams(s))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("not 'java'");
+  }
+
+  private static byte[] jdkStream(Object value) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(value);
+    }
+    return bytes.toByteArray();
+  }
+
+  @Test
   void seesWhatTheStoreWouldLoadFromSnapshotAndJournal() throws IOException {
     Path file = snapshotAndCrashedJournal();
     SaveFileInspector inspector = SaveFileInspector.open(file);

@@ -20,12 +20,14 @@ import picocli.CommandLine.Spec;
 
 /**
  * The {@code memfilestore} command: inspects, verifies, compacts, exports, imports and purges a
- * MemFileStore save file and its journals while the application is stopped.
+ * MemFileStore save file and its journals while the application is stopped, and migrates its
+ * sessions into Spring Session's Redis or JDBC store.
  *
  * <p>Exit codes: 0 success; 1 damage found ({@code verify}; {@code stats} and {@code list} warn of
- * it; a command refusing damaged files) or session not found ({@code show}); 2 bad usage, or a file
- * that is missing, unreadable, foreign or needs another key; 3 the file is open in a running
- * application.
+ * it; a command refusing damaged files), session not found ({@code show}), or sessions that could
+ * not be migrated ({@code migrate}: the others moved); 2 bad usage, or a file that is missing,
+ * unreadable, foreign or needs another key; 3 the file is open in a running application; 4 the
+ * migration target cannot be reached, lacks its schema, or failed while writing.
  */
 // try: a Progress is opened for what its close does (it erases the bar), never referenced
 @SuppressWarnings("try")
@@ -44,15 +46,19 @@ import picocli.CommandLine.Spec;
       WriteCommands.Compact.class,
       WriteCommands.Import.class,
       WriteCommands.Purge.class,
+      Migrate.class,
       CommandLine.HelpCommand.class
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
-      "1:damage found (verify; stats and list warn of it; refused to change damaged files), or"
-          + " no such session (show)",
+      "1:damage found (verify; stats and list warn of it; refused to change damaged files),"
+          + " no such session (show), or some sessions could not be migrated (migrate; the rest"
+          + " moved)",
       "2:bad usage; missing, unreadable or foreign file; wrong or missing key",
-      "3:the file is open in a running application: stop it first"
+      "3:the file is open in a running application: stop it first",
+      "4:the migration target cannot be reached, lacks its schema, or failed while writing"
+          + " (migrate; the save file is unchanged: run it again)"
     })
 public final class MemFileStoreCli {
   static final int OK = 0;
@@ -60,6 +66,8 @@ public final class MemFileStoreCli {
   static final int NOT_FOUND = 1;
   static final int UNUSABLE = 2;
   static final int IN_USE = 3;
+  static final int SESSIONS_FAILED = 1;
+  static final int TARGET_FAILED = 4;
 
   /** When to draw a progress bar on standard error. */
   enum ProgressMode {
@@ -87,6 +95,7 @@ public final class MemFileStoreCli {
   /** The command, ready to {@code execute}, with this module's error handling. */
   static CommandLine commandLine(Clock clock) {
     CommandLine cl = new CommandLine(new MemFileStoreCli(clock));
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
     cl.setExecutionExceptionHandler(
         (e, commandLine, parseResult) -> {
           PrintWriter err = commandLine.getErr();
@@ -123,6 +132,9 @@ public final class MemFileStoreCli {
     }
     if (e instanceof Damaged) {
       return DAMAGED;
+    }
+    if (e instanceof MigrationTarget.Unavailable) {
+      return TARGET_FAILED;
     }
     if (e instanceof IOException
         || e instanceof IllegalArgumentException

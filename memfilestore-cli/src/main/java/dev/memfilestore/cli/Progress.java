@@ -47,11 +47,25 @@ final class Progress implements AutoCloseable {
       String label,
       LongSupplier read,
       long total) {
+    return start(mode, err, label, read, total, THRESHOLD_BYTES);
+  }
+
+  /**
+   * As {@link #start(MemFileStoreCli.ProgressMode, PrintWriter, String, LongSupplier, long)}, with
+   * the size from which {@code AUTO} draws a bar (a slow command draws one for any file).
+   */
+  static Progress start(
+      MemFileStoreCli.ProgressMode mode,
+      PrintWriter err,
+      String label,
+      LongSupplier read,
+      long total,
+      long autoThresholdBytes) {
     boolean show =
         switch (mode) {
           case ALWAYS -> true;
           case NEVER -> false;
-          case AUTO -> System.console() != null && total >= THRESHOLD_BYTES;
+          case AUTO -> onTerminal() && total >= autoThresholdBytes;
         };
     Progress p = new Progress(err, label, read, total);
     if (show) {
@@ -62,6 +76,25 @@ final class Progress implements AutoCloseable {
       p.done = true;
     }
     return p;
+  }
+
+  /**
+   * Whether the command runs on a terminal. From Java 22 {@code System.console()} is not null when
+   * output is redirected; {@code Console.isTerminal()} (Java 22) then says, looked up by reflection
+   * since the command runs on Java 17 too.
+   */
+  static boolean onTerminal() {
+    java.io.Console console = System.console();
+    if (console == null) {
+      return false;
+    }
+    try {
+      return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+    } catch (NoSuchMethodException e) {
+      return true; // before Java 22 a console is a terminal
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return false;
+    }
   }
 
   /** One frame: {@code verify [#########.....] 45% 12.3 MiB of 27.0 MiB}. */

@@ -3,15 +3,28 @@ package dev.memfilestore.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.memfilestore.MemFileStore;
+import dev.memfilestore.RedisServer;
+import dev.memfilestore.SaveFileInspector;
+import dev.memfilestore.SessionData;
+import dev.memfilestore.SessionSerializer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.RedisTemplate;
+import org.springframework.data.redis.serializer.StringRedisSerializer;
+import org.springframework.session.FindByIndexNameSessionRepository;
+import org.springframework.session.data.redis.RedisIndexedSessionRepository;
 
 /**
  * The real thing: {@code bin/memfilestore} running the packaged jar in a child JVM, against files a
@@ -70,6 +83,64 @@ class LauncherIT {
     assertThat(missing.err()).contains("no such file");
 
     assertThat(memfilestore("--version").out()).startsWith("memfilestore ");
+  }
+
+  /** The shaded jar carries Spring Session, Lettuce and the PostgreSQL driver, and works. */
+  @Test
+  void theJarMigratesIntoRedis() throws Exception {
+    Path file = dir.resolve("app/sessions.json");
+    List<String> ids = new ArrayList<>();
+    try (MemFileStore store =
+        MemFileStore.builder().saveFile(file).serializer(SessionSerializer.java()).build()) {
+      for (int i = 0; i < 3; i++) {
+        SessionData d = new SessionData(Instant.now());
+        d.setMaxInactiveInterval(Duration.ofMinutes(30));
+        d.setAttribute("visits", (long) i);
+        d.setAttribute(SaveFileInspector.PRINCIPAL_ATTRIBUTE, "ada");
+        String id = UUID.randomUUID().toString();
+        store.set(id, d);
+        ids.add(id);
+      }
+    }
+    Path serverDir = Files.createDirectories(dir.resolve("redis"));
+    try (RedisServer redis = RedisServer.start(serverDir)) {
+      Result moved =
+          memfilestore(
+              "migrate",
+              "--to",
+              "redis://127.0.0.1:" + redis.port,
+              "--redis-repository",
+              "indexed",
+              file);
+      assertThat(moved.code()).as(moved.err()).isZero();
+      assertThat(moved.out()).contains("moved    3");
+      assertThat(moved.err()).isEmpty(); // no logging from the drivers
+
+      LettuceConnectionFactory f =
+          new LettuceConnectionFactory(new RedisStandaloneConfiguration("127.0.0.1", redis.port));
+      f.afterPropertiesSet();
+      f.start();
+      try {
+        RedisTemplate<String, Object> t = new RedisTemplate<>();
+        t.setConnectionFactory(f);
+        t.setKeySerializer(new StringRedisSerializer());
+        t.setHashKeySerializer(new StringRedisSerializer());
+        t.afterPropertiesSet();
+        RedisIndexedSessionRepository sessions = new RedisIndexedSessionRepository(t);
+        assertThat(
+                sessions
+                    .findByIndexNameAndIndexValue(
+                        FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME, "ada")
+                    .keySet())
+            .containsExactlyInAnyOrderElementsOf(ids);
+      } finally {
+        f.destroy();
+      }
+    }
+    Result down =
+        memfilestore("migrate", "--to", "redis://127.0.0.1:" + RedisServer.freePort(), file);
+    assertThat(down.code()).isEqualTo(4);
+    assertThat(down.err()).contains("cannot reach redis://127.0.0.1:");
   }
 
   @Test

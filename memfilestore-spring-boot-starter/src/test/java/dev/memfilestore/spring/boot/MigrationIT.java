@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.memfilestore.ChildJvm;
 import dev.memfilestore.PostgresServer;
+import dev.memfilestore.RedisServer;
 import dev.memfilestore.spring.boot.app.LoginApp;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.memfilestore.MemFileStore;
 import dev.memfilestore.PostgresServer;
+import dev.memfilestore.RedisServer;
 import dev.memfilestore.SaveFileInspector;
 import dev.memfilestore.SessionData;
 import dev.memfilestore.SessionSerializer;

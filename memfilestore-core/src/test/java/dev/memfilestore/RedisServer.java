@@ -1,4 +1,4 @@
-package dev.memfilestore.spring.boot;
+package dev.memfilestore;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -10,10 +10,11 @@ import java.util.List;
 
 /**
  * A real {@code redis-server} (Debian's package) on a free loopback port, in a temporary directory,
- * without persistence; stopped by {@link #close()}.
+ * without persistence; stopped by {@link #close()}. Shared by the starter's and the command line's
+ * migration tests through the core's test jar.
  */
-final class RedisServer implements AutoCloseable {
-  final int port;
+public final class RedisServer implements AutoCloseable {
+  public final int port;
   private final Process process;
 
   private RedisServer(int port, Process process) {
@@ -21,7 +22,7 @@ final class RedisServer implements AutoCloseable {
     this.process = process;
   }
 
-  static RedisServer start(Path dir) throws IOException, InterruptedException {
+  public static RedisServer start(Path dir) throws IOException, InterruptedException {
     Path binary = Path.of("/usr/bin/redis-server");
     if (!Files.isExecutable(binary)) {
       throw new IllegalStateException(
@@ -63,7 +64,7 @@ final class RedisServer implements AutoCloseable {
     }
   }
 
-  static int freePort() throws IOException {
+  public static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }

@@ -371,7 +371,8 @@ final class SaveFileReader {
   private static String unreadableMessage(RecordCipher decryptor) {
     return decryptor != null
         ? "has a valid checksum but does not decrypt or parse as a record"
-        : "has a valid checksum but is not a well-formed record";
+        : "has a valid checksum but is not a well-formed record (a field is missing or malformed,"
+            + " or its id is one the store refuses: blank, over 4096 characters, or not text)";
   }
 
   private static String sessionMessage(FileFormat format) {

@@ -398,6 +398,9 @@ public final class MemFileStore implements AutoCloseable {
   private void saveQuietly() {
     try {
       save();
+    } catch (UncheckedIOException e) {
+      // The storage logs the first failure of a run in full, and stats() reports it.
+      log.debug("Periodic save to {} failed: {}", storage.saveFile(), e.getMessage());
     } catch (RuntimeException e) {
       log.error(
           "Periodic save to {} failed; sessions stay in memory and the save runs again in {}",

@@ -34,6 +34,9 @@ final class SaveFileStorage extends Storage {
   /** How often the journal is forced in {@link Durability#JOURNAL} mode. */
   private static final Duration JOURNAL_FORCE_PERIOD = Duration.ofSeconds(1);
 
+  /** The longest wait between two snapshot retries while persistence fails. */
+  static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(30);
+
   /** A journal larger than this (and than the last snapshot) triggers a snapshot. */
   private static final long COMPACTION_THRESHOLD = 64L * 1024 * 1024;
 
@@ -59,6 +62,17 @@ final class SaveFileStorage extends Storage {
 
   /** The current journal generation, or the next one when there is no journal. */
   private long generation; // guarded by saveLock
+
+  /**
+   * Whether the last snapshot failed after starting journal generation {@link #generation}: the
+   * next attempt writes that generation's snapshot again instead of starting yet another journal,
+   * so failing snapshots cannot pile up journal files.
+   */
+  private boolean snapshotOwed; // guarded by saveLock
+
+  private volatile int failedSnapshots; // written under saveLock: in a row, since one worked
+  private Instant failingSince; // guarded by saveLock
+  private volatile long nextRetryNanos; // when the journal's upkeep may retry a failed snapshot
 
   private volatile Journal journal; // the current generation; null unless journaling
   private volatile String problem; // what is wrong with persistence, or null
@@ -228,11 +242,12 @@ final class SaveFileStorage extends Storage {
     problem = "cannot write the journal " + j.path + ": " + e.getMessage();
     if (first) {
       log.error(
-          "{}. Changes stay in memory{}; a snapshot and a new journal are tried every {} until one"
-              + " succeeds",
+          "{}. Changes stay in memory{}; a snapshot and a new journal are tried every {} (then"
+              + " less often, up to every {} s, while snapshots fail) until one succeeds",
           problem,
           durability == Durability.JOURNAL_SYNC ? " but calls fail" : " but are not journaled",
           JOURNAL_FORCE_PERIOD,
+          MAX_RETRY_DELAY.toSeconds(),
           e);
     }
   }
@@ -250,7 +265,10 @@ final class SaveFileStorage extends Storage {
         journalFailed(j, e);
       }
     }
-    if (problem != null || j.size() > Math.max(COMPACTION_THRESHOLD, lastSnapshotBytes)) {
+    boolean retry =
+        problem != null && (failedSnapshots == 0 || System.nanoTime() - nextRetryNanos >= 0);
+    if (retry
+        || (problem == null && j.size() > Math.max(COMPACTION_THRESHOLD, lastSnapshotBytes))) {
       try {
         save();
       } catch (RuntimeException e) {
@@ -277,11 +295,15 @@ final class SaveFileStorage extends Storage {
       long started = System.nanoTime();
       Instant now = clock.instant();
       try {
-        long next = generation + 1;
-        if (journaling) {
+        // After a failed snapshot, its journal generation is still current and healthy: retry
+        // that snapshot instead of starting yet another generation.
+        boolean retrying = snapshotOwed && journal != null && !journal.failed();
+        long next = retrying ? generation : generation + 1;
+        if (journaling && !retrying) {
           rotateJournal(next, now);
         }
         generation = next;
+        snapshotOwed = journaling;
         long nowMillis = now.toEpochMilli();
         SaveFiles.Written written =
             files.writeSnapshot(
@@ -296,14 +318,23 @@ final class SaveFileStorage extends Storage {
                     }
                   }
                 });
+        snapshotOwed = false;
         savedChanges = changesAtStart;
         lastSnapshot = now;
         lastSnapshotBytes = written.bytes();
         lastSnapshotSessions = written.records();
         if (problem != null && (journal == null || !journal.failed())) {
-          log.info("Persistence to {} works again", saveFile);
+          log.info(
+              "Persistence to {} works again{}",
+              saveFile,
+              failedSnapshots == 0
+                  ? ""
+                  : " after " + failedSnapshots + " failed snapshots since " + failingSince);
           problem = null;
         }
+        failedSnapshots = 0;
+        failingSince = null;
+        nextRetryNanos = 0;
         log.debug(
             "Saved {} sessions to {} ({} bytes) in {} ms",
             written.records(),
@@ -311,11 +342,49 @@ final class SaveFileStorage extends Storage {
             written.bytes(),
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
       } catch (IOException e) {
-        problem = "cannot write a snapshot to " + saveFile + ": " + e.getMessage();
+        snapshotFailed(now, e);
         throw new UncheckedIOException(problem, e);
       }
     } finally {
       saveLock.unlock();
+    }
+  }
+
+  /**
+   * Records a failed snapshot: in {@link #problem} (so {@code stats()} shows it), in the log once
+   * per run of failures (then at debug level, so a failing disk does not flood the log), and in the
+   * backoff of the journal's upkeep, which retries after 1, 2, 4 … up to {@link #MAX_RETRY_DELAY}
+   * seconds.
+   */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // written under saveLock only
+  private void snapshotFailed(Instant now, IOException e) {
+    failedSnapshots++;
+    if (failingSince == null) {
+      failingSince = now;
+    }
+    long delaySeconds =
+        Math.min(MAX_RETRY_DELAY.toSeconds(), 1L << Math.min(failedSnapshots - 1, 20));
+    nextRetryNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(delaySeconds);
+    problem =
+        "cannot write a snapshot to "
+            + saveFile
+            + ": "
+            + e.getMessage()
+            + (failedSnapshots == 1
+                ? ""
+                : " (" + failedSnapshots + " attempts failed since " + failingSince + ")");
+    if (failedSnapshots == 1) {
+      log.error(
+          "{}. Sessions stay in memory{}; the snapshot is retried after 1, 2, 4 … up to {}"
+              + " seconds, and further failures are logged at debug level until one succeeds",
+          problem,
+          journaling
+              ? " and changes go on to the journal " + files.journal(generation)
+              : ", unsaved",
+          MAX_RETRY_DELAY.toSeconds(),
+          e);
+    } else {
+      log.debug("{}", problem);
     }
   }
 

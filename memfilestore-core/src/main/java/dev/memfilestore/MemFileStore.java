@@ -513,7 +513,10 @@ public final class MemFileStore implements AutoCloseable {
      * The file sessions are persisted to. It is read by {@code build()}, which creates missing
      * parent directories (owner-only) and refuses a file that another store holds. Companion files
      * live beside it: {@code <name>.lock}, {@code <name>.tmp} while saving, and {@code
-     * <name>.damaged-<time>} if a damaged file had to be kept aside.
+     * <name>.damaged-<time>} if a damaged file had to be kept aside. If the file is a symbolic
+     * link, {@code build()} resolves it once and works on the file it leads to, companions beside
+     * that file (and says so in the log); a link owned by another user than this one, the
+     * directory's owner or root is refused.
      *
      * @param file the save file, e.g. {@code Path.of("data/sessions.json")}
      * @return this builder

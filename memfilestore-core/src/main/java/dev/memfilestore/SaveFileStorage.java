@@ -109,6 +109,13 @@ final class SaveFileStorage extends Storage {
     this.sessions = cache.asMap();
     this.changes = changes;
     this.journalEncoders = ThreadLocal.withInitial(format::encoder);
+    if (files.link != null) {
+      log.info(
+          "saveFile {} is a symbolic link: using the file it leads to, {}, with its lock, journal"
+              + " and snapshots beside it",
+          files.link,
+          files.saveFile);
+    }
     files.prepareDirectory();
     try {
       this.fileLock = SaveFileLock.acquire(this.saveFile);

@@ -557,9 +557,56 @@ final class SaveFileStorage extends Storage {
       if (e instanceof RuntimeException r) {
         throw r;
       }
-      throw new IllegalArgumentException(
-          "cannot read saveFile " + saveFile + " or its journal: " + e.getMessage(), e);
+      throw new IllegalArgumentException(startFailure((IOException) e), e);
     }
+  }
+
+  /**
+   * What went wrong reading or preparing the files at start, and what to do: the file, the cause in
+   * words (the system's own reason kept, e.g. "No space left on device"), and the fix.
+   */
+  private String startFailure(IOException e) {
+    Path file =
+        e instanceof java.nio.file.FileSystemException fse && fse.getFile() != null
+            ? Path.of(fse.getFile())
+            : saveFile;
+    String reason =
+        e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
+            ? fse.getReason()
+            : String.valueOf(e.getMessage());
+    String what;
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      what =
+          "permission denied on "
+              + file
+              + ": make the file and its directory readable and writable by the user running the"
+              + " store ("
+              + System.getProperty("user.name")
+              + ")";
+    } else if (Files.isDirectory(file) && !file.equals(saveFile.getParent())) {
+      what =
+          file
+              + " is a directory, where the store keeps a file: move it away (the store never"
+              + " deletes what it did not write)";
+    } else if (reason.contains("No space left")) {
+      what =
+          "the disk is full at "
+              + file
+              + " ("
+              + reason
+              + "): free some space on it (the files were left as they were)";
+    } else {
+      what =
+          "an I/O error on "
+              + file
+              + " ("
+              + e.getClass().getSimpleName()
+              + ": "
+              + reason
+              + "): check the disk (e.g. dmesg) and the file, or move the files away to start"
+              + " without their sessions";
+    }
+    return "cannot start on saveFile " + saveFile + ": " + what;
   }
 
   /**

@@ -288,8 +288,20 @@ final class SaveFiles {
           "cannot create the directory " + directory + " for saveFile " + saveFile + ": " + e, e);
     }
     if (Files.exists(saveFile) && !Files.isReadable(saveFile)) {
+      String owner;
+      try {
+        owner = Files.getOwner(saveFile).getName();
+      } catch (IOException | UnsupportedOperationException e) {
+        owner = "another user";
+      }
       throw new IllegalArgumentException(
-          "cannot read saveFile " + saveFile + ": check its owner and permissions");
+          "cannot read saveFile "
+              + saveFile
+              + ": permission denied (it belongs to "
+              + owner
+              + " and this store runs as "
+              + System.getProperty("user.name")
+              + "): make it readable and writable by this user, or run the store as its owner");
     }
   }
 

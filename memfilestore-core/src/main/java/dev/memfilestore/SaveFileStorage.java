@@ -82,6 +82,9 @@ final class SaveFileStorage extends Storage {
   private final SaveFileLock fileLock;
   private final Thread shutdownHook;
 
+  /** The heap the loaded sessions may take, as {@link LoadBudget} estimates it. */
+  private final long loadBudget;
+
   /**
    * Locks the save file, recovers its sessions into the cache, and starts the journal.
    *
@@ -97,6 +100,7 @@ final class SaveFileStorage extends Storage {
       Cache<String, StoredSession> cache,
       AtomicLong changes,
       Timers timers,
+      long loadBudget,
       Runnable closeAtShutdown) {
     this.files = new SaveFiles(saveFile);
     this.saveFile = files.saveFile;
@@ -109,6 +113,7 @@ final class SaveFileStorage extends Storage {
     this.sessions = cache.asMap();
     this.changes = changes;
     this.journalEncoders = ThreadLocal.withInitial(format::encoder);
+    this.loadBudget = loadBudget;
     if (files.link != null) {
       log.info(
           "saveFile {} is a symbolic link: using the file it leads to, {}, with its lock, journal"
@@ -638,6 +643,7 @@ final class SaveFileStorage extends Storage {
   /** The store's sink and reporter: loads into the map, logs, keeps damaged files aside. */
   private final class StoreRecovery implements Recovery.Sink, Recovery.Reporter {
     private final long now;
+    private final LoadBudget budget = new LoadBudget(loadBudget, saveFile);
     long expired; // sessions skipped because they had expired
     boolean damage;
     long snapshotDecryptFailures; // records of the save file sealed with another key, or damaged
@@ -656,6 +662,7 @@ final class SaveFileStorage extends Storage {
         return true;
       }
       byte[] bytes = e.session();
+      budget.charge(e.id(), bytes); // before decoding: a load over budget stops, it never OOMs
       try {
         sessions.put(
             e.id(),

@@ -5,6 +5,8 @@ import dev.memfilestore.SaveFileInspector.ProblemKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -129,7 +131,7 @@ final class SaveFileStorage extends Storage {
           "cannot lock "
               + this.saveFile
               + ".lock beside the saveFile: "
-              + (e instanceof java.nio.file.AccessDeniedException
+              + (e instanceof AccessDeniedException
                   ? "permission denied; the directory must be writable by this user"
                   : e.getClass().getSimpleName() + ": " + e.getMessage()),
           e);
@@ -572,15 +574,15 @@ final class SaveFileStorage extends Storage {
    */
   private String startFailure(IOException e) {
     Path file =
-        e instanceof java.nio.file.FileSystemException fse && fse.getFile() != null
+        e instanceof FileSystemException fse && fse.getFile() != null
             ? Path.of(fse.getFile())
             : saveFile;
     String reason =
-        e instanceof java.nio.file.FileSystemException fse && fse.getReason() != null
+        e instanceof FileSystemException fse && fse.getReason() != null
             ? fse.getReason()
             : String.valueOf(e.getMessage());
     String what;
-    if (e instanceof java.nio.file.AccessDeniedException) {
+    if (e instanceof AccessDeniedException) {
       what =
           "permission denied on "
               + file
@@ -591,8 +593,8 @@ final class SaveFileStorage extends Storage {
     } else if (Files.isDirectory(file) && !file.equals(saveFile.getParent())) {
       what =
           file
-              + " is a directory, where the store keeps a file: move it away (the store never"
-              + " deletes what it did not write)";
+              + " is not a file but a directory, where the store keeps a file: move it away (the"
+              + " store never deletes what it did not write)";
     } else if (reason.contains("No space left")) {
       what =
           "the disk is full at "

@@ -50,7 +50,7 @@ class FileSafetyTest {
     Files.writeString(journal.resolve("x"), "x");
     assertThatThrownBy(() -> MemFileStore.builder().saveFile(file).build())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining(journal + " is a directory")
+        .hasMessageContaining(journal + " is not a file but a directory")
         .hasMessageContaining("move it away");
     assertThat(Files.isDirectory(journal)).isTrue();
   }

@@ -680,7 +680,8 @@ public final class MemFileStore implements AutoCloseable {
      * IllegalStateException} that says what to do, instead of an {@link OutOfMemoryError} part way.
      * The files are then left as they were. Each session is charged, before it is decoded, an
      * estimate of the heap it will take: twice its serialized bytes (kept, and decoded), its id,
-     * and 256 bytes of bookkeeping. Default: half of {@link Runtime#maxMemory()} ({@code -Xmx}).
+     * and 256 bytes of bookkeeping. Default: three quarters of {@link Runtime#maxMemory()} ({@code
+     * -Xmx}).
      *
      * @param bytes at least 1
      * @return this builder

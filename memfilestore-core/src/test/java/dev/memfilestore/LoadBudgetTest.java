@@ -46,8 +46,8 @@ class LoadBudgetTest {
   }
 
   @Test
-  void theDefaultBudgetIsHalfTheHeapAndAZeroBudgetIsRefused() {
-    assertThat(LoadBudget.defaultBudget()).isEqualTo(Runtime.getRuntime().maxMemory() / 2);
+  void theDefaultBudgetIsThreeQuartersOfTheHeapAndAZeroBudgetIsRefused() {
+    assertThat(LoadBudget.defaultBudget()).isEqualTo(Runtime.getRuntime().maxMemory() / 4 * 3);
     assertThatThrownBy(() -> MemFileStore.builder().loadBudget(0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("loadBudget must be at least 1 byte but was 0");

@@ -45,6 +45,8 @@ import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.SortedSet;
 
 /**
  * JSON with a Java type tag on every attribute value that JSON alone cannot type exactly.
@@ -422,12 +424,12 @@ final class JsonSessionSerializer implements SessionSerializer, AttributeBytes.R
 
     @Override
     public String idFromValue(Object value) {
-      return checked(super.idFromValue(value));
+      return checked(value, super.idFromValue(value));
     }
 
     @Override
     public String idFromValueAndType(Object value, Class<?> type) {
-      return checked(super.idFromValueAndType(value, type));
+      return checked(value, super.idFromValueAndType(value, type));
     }
 
     /**
@@ -446,7 +448,18 @@ final class JsonSessionSerializer implements SessionSerializer, AttributeBytes.R
       return super.typeFromId(context, id);
     }
 
-    private String checked(String id) {
+    private String checked(Object value, String id) {
+      if ((value instanceof SortedMap<?, ?> map && map.comparator() != null)
+          || (value instanceof SortedSet<?> set && set.comparator() != null)) {
+        // JSON holds no comparator: it would come back sorted another way, silently.
+        throw new IllegalArgumentException(
+            "a "
+                + id
+                + " with a comparator cannot be stored as JSON, which keeps no comparator: it"
+                + " would come back in natural order. Store it without a comparator (or as a"
+                + " LinkedHashMap/LinkedHashSet in the order you want), or use"
+                + " SessionSerializer.java(...), which keeps a Serializable comparator");
+      }
       if (!allowsTypeId(allowList, id)) {
         throw new IllegalArgumentException("type " + id + " is not on the serializer's allow-list");
       }

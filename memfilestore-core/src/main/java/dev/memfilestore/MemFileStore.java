@@ -108,6 +108,7 @@ public final class MemFileStore implements AutoCloseable {
                 sessions.cache,
                 sessions.changes,
                 timers,
+                b.loadBudget,
                 () -> close(true));
     sessions.use(storage);
     if (checkPeriod != null) {
@@ -398,6 +399,9 @@ public final class MemFileStore implements AutoCloseable {
   private void saveQuietly() {
     try {
       save();
+    } catch (UncheckedIOException e) {
+      // The storage logs the first failure of a run in full, and stats() reports it.
+      log.debug("Periodic save to {} failed: {}", storage.saveFile(), e.getMessage());
     } catch (RuntimeException e) {
       log.error(
           "Periodic save to {} failed; sessions stay in memory and the save runs again in {}",
@@ -474,6 +478,7 @@ public final class MemFileStore implements AutoCloseable {
     private Durability durability;
     private Journal.ChannelOpener channelOpener = SaveFiles::openOwnerOnly;
     private SecretKey encryptionKey;
+    private long loadBudget = LoadBudget.defaultBudget();
 
     private Builder() {}
 
@@ -510,7 +515,10 @@ public final class MemFileStore implements AutoCloseable {
      * The file sessions are persisted to. It is read by {@code build()}, which creates missing
      * parent directories (owner-only) and refuses a file that another store holds. Companion files
      * live beside it: {@code <name>.lock}, {@code <name>.tmp} while saving, and {@code
-     * <name>.damaged-<time>} if a damaged file had to be kept aside.
+     * <name>.damaged-<time>} if a damaged file had to be kept aside. If the file is a symbolic
+     * link, {@code build()} resolves it once and works on the file it leads to, companions beside
+     * that file (and says so in the log); a link owned by another user than this one, the
+     * directory's owner or root is refused.
      *
      * @param file the save file, e.g. {@code Path.of("data/sessions.json")}
      * @return this builder
@@ -666,6 +674,26 @@ public final class MemFileStore implements AutoCloseable {
       return encryptionKey(readEncryptionKey(Objects.requireNonNull(keyFile, "encryptionKeyFile")));
     }
 
+    /**
+     * Bounds the heap that loading the save file at {@code build()} may take, so that a file too
+     * large for the heap (grown over time, or planted) stops {@code build()} with an {@link
+     * IllegalStateException} that says what to do, instead of an {@link OutOfMemoryError} part way.
+     * The files are then left as they were. Each session is charged, before it is decoded, an
+     * estimate of the heap it will take: twice its serialized bytes (kept, and decoded), its id,
+     * and 256 bytes of bookkeeping. Default: three quarters of {@link Runtime#maxMemory()} ({@code
+     * -Xmx}).
+     *
+     * @param bytes at least 1
+     * @return this builder
+     */
+    public Builder loadBudget(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("loadBudget must be at least 1 byte but was " + bytes);
+      }
+      this.loadBudget = bytes;
+      return this;
+    }
+
     /** For tests: how journal files are opened (to inject failures). */
     Builder channelOpener(Journal.ChannelOpener opener) {
       this.channelOpener = Objects.requireNonNull(opener, "channelOpener");
@@ -689,8 +717,8 @@ public final class MemFileStore implements AutoCloseable {
      *
      * @return a new store; close it when done
      * @throws IllegalArgumentException if the save file or its directory cannot be used
-     * @throws IllegalStateException if the save file is held by another store, or is of a newer
-     *     format or another serializer
+     * @throws IllegalStateException if the save file is held by another store, is of a newer format
+     *     or another serializer, or holds more sessions than the {@link #loadBudget(long)}
      */
     public MemFileStore build() {
       if (savePeriod != null && saveFile == null) {

@@ -237,8 +237,8 @@ final class RecordDecoder {
     } catch (IOException | RuntimeException e) {
       return null; // a line whose checksum matches but whose content does not parse
     }
-    if (id == null || id.isEmpty()) {
-      return null;
+    if (!SessionEncoding.isPlausibleId(id)) {
+      return null; // an id that set() refuses (blank, too long, not text) was never stored
     }
     if ("del".equals(op)) {
       return new Entry(op, id, 0, null, false);

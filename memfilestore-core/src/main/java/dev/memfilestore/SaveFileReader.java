@@ -5,6 +5,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -117,11 +118,30 @@ final class SaveFileReader {
 
   private SaveFileReader() {}
 
+  /**
+   * An error reading a file that names the file: a read's own error ("Is a directory",
+   * "Input/output error") does not.
+   */
+  private static IOException located(Path file, IOException e) {
+    if (e instanceof FileSystemException) {
+      return e;
+    }
+    FileSystemException named = new FileSystemException(file.toString(), null, e.getMessage());
+    named.initCause(e);
+    return named;
+  }
+
   /** Reads and classifies the first line of a file. */
   static HeaderLine firstLine(Path file, String format) throws IOException {
     try (InputStream in = Files.newInputStream(file)) {
       ChecksummedLine.Reader lines = new ChecksummedLine.Reader(in, FileFormat.MAX_LINE);
-      if (!lines.next()) {
+      boolean any;
+      try {
+        any = lines.next();
+      } catch (IOException e) {
+        throw located(file, e);
+      }
+      if (!any) {
         return new HeaderLine(HeaderLine.Status.EMPTY, null);
       }
       byte[] line = lines.bytes();
@@ -299,6 +319,7 @@ final class SaveFileReader {
 
   /** The lines of one file, each with its number and where it starts and ends. */
   private static final class Lines implements Closeable {
+    private final Path file;
     private final InputStream in;
     private final Visitor visitor;
     final ChecksummedLine.Reader reader;
@@ -307,14 +328,19 @@ final class SaveFileReader {
     long end; // the byte after its newline
 
     Lines(Path file, Visitor visitor) throws IOException {
+      this.file = file;
       this.in = Files.newInputStream(file);
       this.visitor = visitor;
       this.reader = new ChecksummedLine.Reader(in, FileFormat.MAX_LINE);
     }
 
     boolean next() throws IOException {
-      if (!reader.next()) {
-        return false;
+      try {
+        if (!reader.next()) {
+          return false;
+        }
+      } catch (IOException e) {
+        throw located(file, e);
       }
       number++;
       start = end;
@@ -371,7 +397,8 @@ final class SaveFileReader {
   private static String unreadableMessage(RecordCipher decryptor) {
     return decryptor != null
         ? "has a valid checksum but does not decrypt or parse as a record"
-        : "has a valid checksum but is not a well-formed record";
+        : "has a valid checksum but is not a well-formed record (a field is missing or malformed,"
+            + " or its id is one the store refuses: blank, over 4096 characters, or not text)";
   }
 
   private static String sessionMessage(FileFormat format) {

@@ -5,6 +5,8 @@ import dev.memfilestore.SaveFileInspector.ProblemKind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -34,6 +36,9 @@ final class SaveFileStorage extends Storage {
   /** How often the journal is forced in {@link Durability#JOURNAL} mode. */
   private static final Duration JOURNAL_FORCE_PERIOD = Duration.ofSeconds(1);
 
+  /** The longest wait between two snapshot retries while persistence fails. */
+  static final Duration MAX_RETRY_DELAY = Duration.ofSeconds(30);
+
   /** A journal larger than this (and than the last snapshot) triggers a snapshot. */
   private static final long COMPACTION_THRESHOLD = 64L * 1024 * 1024;
 
@@ -60,6 +65,17 @@ final class SaveFileStorage extends Storage {
   /** The current journal generation, or the next one when there is no journal. */
   private long generation; // guarded by saveLock
 
+  /**
+   * Whether the last snapshot failed after starting journal generation {@link #generation}: the
+   * next attempt writes that generation's snapshot again instead of starting yet another journal,
+   * so failing snapshots cannot pile up journal files.
+   */
+  private boolean snapshotOwed; // guarded by saveLock
+
+  private volatile int failedSnapshots; // written under saveLock: in a row, since one worked
+  private Instant failingSince; // guarded by saveLock
+  private volatile long nextRetryNanos; // when the journal's upkeep may retry a failed snapshot
+
   private volatile Journal journal; // the current generation; null unless journaling
   private volatile String problem; // what is wrong with persistence, or null
   private volatile Instant lastSnapshot;
@@ -67,6 +83,9 @@ final class SaveFileStorage extends Storage {
   private volatile long lastSnapshotSessions;
   private final SaveFileLock fileLock;
   private final Thread shutdownHook;
+
+  /** The heap the loaded sessions may take, as {@link LoadBudget} estimates it. */
+  private final long loadBudget;
 
   /**
    * Locks the save file, recovers its sessions into the cache, and starts the journal.
@@ -83,6 +102,7 @@ final class SaveFileStorage extends Storage {
       Cache<String, StoredSession> cache,
       AtomicLong changes,
       Timers timers,
+      long loadBudget,
       Runnable closeAtShutdown) {
     this.files = new SaveFiles(saveFile);
     this.saveFile = files.saveFile;
@@ -95,6 +115,14 @@ final class SaveFileStorage extends Storage {
     this.sessions = cache.asMap();
     this.changes = changes;
     this.journalEncoders = ThreadLocal.withInitial(format::encoder);
+    this.loadBudget = loadBudget;
+    if (files.link != null) {
+      log.info(
+          "saveFile {} is a symbolic link: using the file it leads to, {}, with its lock, journal"
+              + " and snapshots beside it",
+          files.link,
+          files.saveFile);
+    }
     files.prepareDirectory();
     try {
       this.fileLock = SaveFileLock.acquire(this.saveFile);
@@ -103,7 +131,7 @@ final class SaveFileStorage extends Storage {
           "cannot lock "
               + this.saveFile
               + ".lock beside the saveFile: "
-              + (e instanceof java.nio.file.AccessDeniedException
+              + (e instanceof AccessDeniedException
                   ? "permission denied; the directory must be writable by this user"
                   : e.getClass().getSimpleName() + ": " + e.getMessage()),
           e);
@@ -228,11 +256,12 @@ final class SaveFileStorage extends Storage {
     problem = "cannot write the journal " + j.path + ": " + e.getMessage();
     if (first) {
       log.error(
-          "{}. Changes stay in memory{}; a snapshot and a new journal are tried every {} until one"
-              + " succeeds",
+          "{}. Changes stay in memory{}; a snapshot and a new journal are tried every {} (then"
+              + " less often, up to every {} s, while snapshots fail) until one succeeds",
           problem,
           durability == Durability.JOURNAL_SYNC ? " but calls fail" : " but are not journaled",
           JOURNAL_FORCE_PERIOD,
+          MAX_RETRY_DELAY.toSeconds(),
           e);
     }
   }
@@ -250,7 +279,10 @@ final class SaveFileStorage extends Storage {
         journalFailed(j, e);
       }
     }
-    if (problem != null || j.size() > Math.max(COMPACTION_THRESHOLD, lastSnapshotBytes)) {
+    boolean retry =
+        problem != null && (failedSnapshots == 0 || System.nanoTime() - nextRetryNanos >= 0);
+    if (retry
+        || (problem == null && j.size() > Math.max(COMPACTION_THRESHOLD, lastSnapshotBytes))) {
       try {
         save();
       } catch (RuntimeException e) {
@@ -277,11 +309,15 @@ final class SaveFileStorage extends Storage {
       long started = System.nanoTime();
       Instant now = clock.instant();
       try {
-        long next = generation + 1;
-        if (journaling) {
+        // After a failed snapshot, its journal generation is still current and healthy: retry
+        // that snapshot instead of starting yet another generation.
+        boolean retrying = snapshotOwed && journal != null && !journal.failed();
+        long next = retrying ? generation : generation + 1;
+        if (journaling && !retrying) {
           rotateJournal(next, now);
         }
         generation = next;
+        snapshotOwed = journaling;
         long nowMillis = now.toEpochMilli();
         SaveFiles.Written written =
             files.writeSnapshot(
@@ -296,14 +332,23 @@ final class SaveFileStorage extends Storage {
                     }
                   }
                 });
+        snapshotOwed = false;
         savedChanges = changesAtStart;
         lastSnapshot = now;
         lastSnapshotBytes = written.bytes();
         lastSnapshotSessions = written.records();
         if (problem != null && (journal == null || !journal.failed())) {
-          log.info("Persistence to {} works again", saveFile);
+          log.info(
+              "Persistence to {} works again{}",
+              saveFile,
+              failedSnapshots == 0
+                  ? ""
+                  : " after " + failedSnapshots + " failed snapshots since " + failingSince);
           problem = null;
         }
+        failedSnapshots = 0;
+        failingSince = null;
+        nextRetryNanos = 0;
         log.debug(
             "Saved {} sessions to {} ({} bytes) in {} ms",
             written.records(),
@@ -311,11 +356,49 @@ final class SaveFileStorage extends Storage {
             written.bytes(),
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
       } catch (IOException e) {
-        problem = "cannot write a snapshot to " + saveFile + ": " + e.getMessage();
+        snapshotFailed(now, e);
         throw new UncheckedIOException(problem, e);
       }
     } finally {
       saveLock.unlock();
+    }
+  }
+
+  /**
+   * Records a failed snapshot: in {@link #problem} (so {@code stats()} shows it), in the log once
+   * per run of failures (then at debug level, so a failing disk does not flood the log), and in the
+   * backoff of the journal's upkeep, which retries after 1, 2, 4 … up to {@link #MAX_RETRY_DELAY}
+   * seconds.
+   */
+  @SuppressWarnings("NonAtomicVolatileUpdate") // written under saveLock only
+  private void snapshotFailed(Instant now, IOException e) {
+    failedSnapshots++;
+    if (failingSince == null) {
+      failingSince = now;
+    }
+    long delaySeconds =
+        Math.min(MAX_RETRY_DELAY.toSeconds(), 1L << Math.min(failedSnapshots - 1, 20));
+    nextRetryNanos = System.nanoTime() + TimeUnit.SECONDS.toNanos(delaySeconds);
+    problem =
+        "cannot write a snapshot to "
+            + saveFile
+            + ": "
+            + e.getMessage()
+            + (failedSnapshots == 1
+                ? ""
+                : " (" + failedSnapshots + " attempts failed since " + failingSince + ")");
+    if (failedSnapshots == 1) {
+      log.error(
+          "{}. Sessions stay in memory{}; the snapshot is retried after 1, 2, 4 … up to {}"
+              + " seconds, and further failures are logged at debug level until one succeeds",
+          problem,
+          journaling
+              ? " and changes go on to the journal " + files.journal(generation)
+              : ", unsaved",
+          MAX_RETRY_DELAY.toSeconds(),
+          e);
+    } else {
+      log.debug("{}", problem);
     }
   }
 
@@ -481,9 +564,56 @@ final class SaveFileStorage extends Storage {
       if (e instanceof RuntimeException r) {
         throw r;
       }
-      throw new IllegalArgumentException(
-          "cannot read saveFile " + saveFile + " or its journal: " + e.getMessage(), e);
+      throw new IllegalArgumentException(startFailure((IOException) e), e);
     }
+  }
+
+  /**
+   * What went wrong reading or preparing the files at start, and what to do: the file, the cause in
+   * words (the system's own reason kept, e.g. "No space left on device"), and the fix.
+   */
+  private String startFailure(IOException e) {
+    Path file =
+        e instanceof FileSystemException fse && fse.getFile() != null
+            ? Path.of(fse.getFile())
+            : saveFile;
+    String reason =
+        e instanceof FileSystemException fse && fse.getReason() != null
+            ? fse.getReason()
+            : String.valueOf(e.getMessage());
+    String what;
+    if (e instanceof AccessDeniedException) {
+      what =
+          "permission denied on "
+              + file
+              + ": make the file and its directory readable and writable by the user running the"
+              + " store ("
+              + System.getProperty("user.name")
+              + ")";
+    } else if (Files.isDirectory(file) && !file.equals(saveFile.getParent())) {
+      what =
+          file
+              + " is not a file but a directory, where the store keeps a file: move it away (the"
+              + " store never deletes what it did not write)";
+    } else if (reason.contains("No space left")) {
+      what =
+          "the disk is full at "
+              + file
+              + " ("
+              + reason
+              + "): free some space on it (the files were left as they were)";
+    } else {
+      what =
+          "an I/O error on "
+              + file
+              + " ("
+              + e.getClass().getSimpleName()
+              + ": "
+              + reason
+              + "): check the disk (e.g. dmesg) and the file, or move the files away to start"
+              + " without their sessions";
+    }
+    return "cannot start on saveFile " + saveFile + ": " + what;
   }
 
   /**
@@ -515,6 +645,7 @@ final class SaveFileStorage extends Storage {
   /** The store's sink and reporter: loads into the map, logs, keeps damaged files aside. */
   private final class StoreRecovery implements Recovery.Sink, Recovery.Reporter {
     private final long now;
+    private final LoadBudget budget = new LoadBudget(loadBudget, saveFile);
     long expired; // sessions skipped because they had expired
     boolean damage;
     long snapshotDecryptFailures; // records of the save file sealed with another key, or damaged
@@ -533,6 +664,7 @@ final class SaveFileStorage extends Storage {
         return true;
       }
       byte[] bytes = e.session();
+      budget.charge(e.id(), bytes); // before decoding: a load over budget stops, it never OOMs
       try {
         sessions.put(
             e.id(),

@@ -14,6 +14,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -26,7 +27,8 @@ import java.util.Set;
  * The save file and the files beside it, named after it: {@code <name>.journal.<generation>},
  * {@code <name>.tmp}, {@code <name>.lock}, {@code <name>.damaged-<time>}. The one place that lists,
  * writes, cuts, moves aside and deletes them, for the store and for {@link SaveFileInspector}
- * alike; every file it creates is owner-only.
+ * alike; every file it creates is owner-only. A symbolic save file is resolved once, here (see
+ * {@link #resolveLink}); nothing else follows a link on purpose.
  */
 final class SaveFiles {
   static final boolean POSIX =
@@ -38,11 +40,111 @@ final class SaveFiles {
   private static final DateTimeFormatter ASIDE_STAMP =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
 
-  /** The save file: absolute and normalized. */
+  /** The most links followed from a symbolic save file to a file; beyond, it is a loop. */
+  private static final int MAX_LINKS = 40;
+
+  /**
+   * The save file: absolute and normalized; if the path given is a symbolic link, the file it leads
+   * to (see {@link #resolveLink}).
+   */
   final Path saveFile;
 
+  /** The path given, if it was a symbolic link the store resolved; else null. */
+  final Path link;
+
+  /**
+   * @throws IllegalArgumentException if the path is a symbolic link the store does not follow
+   */
   SaveFiles(Path saveFile) {
-    this.saveFile = saveFile.toAbsolutePath().normalize();
+    Path given = saveFile.toAbsolutePath().normalize();
+    this.saveFile = resolveLink(given);
+    this.link = this.saveFile.equals(given) ? null : given;
+  }
+
+  /**
+   * Resolves a symbolic save file once, on purpose: the store then works on the file the link leads
+   * to, with its lock, journal, temporary and damaged files beside that file, so the data stays on
+   * the volume the link points to (a snapshot renamed over the link would replace it with a regular
+   * file beside it), and two links to one file share one lock. A link is followed only if its owner
+   * is the user running the store, the owner of its directory, or root, as Linux's {@code
+   * protected_symlinks} does: another user's link in a shared directory could lead anywhere.
+   *
+   * @return {@code file} itself if it is no link; else the file it leads to, whose directory is a
+   *     real path (no link, no {@code ..})
+   * @throws IllegalArgumentException if a link is not followed, loops, or leads nowhere usable
+   */
+  static Path resolveLink(Path file) {
+    if (!Files.isSymbolicLink(file)) {
+      return file;
+    }
+    Path current = file;
+    for (int hops = 0; Files.isSymbolicLink(current); hops++) {
+      if (hops == MAX_LINKS) {
+        throw new IllegalArgumentException(
+            "saveFile "
+                + file
+                + " is a chain of more than "
+                + MAX_LINKS
+                + " symbolic links (a loop?): point saveFile at a regular file");
+      }
+      requireTrustedLink(file, current);
+      try {
+        current = current.resolveSibling(Files.readSymbolicLink(current));
+      } catch (IOException e) {
+        throw new IllegalArgumentException(
+            "cannot read the symbolic link " + current + " (saveFile " + file + "): " + e, e);
+      }
+    }
+    Path directory = current.toAbsolutePath().getParent();
+    Path resolved;
+    try {
+      resolved = directory.toRealPath().resolve(current.getFileName());
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "saveFile "
+              + file
+              + " is a symbolic link to "
+              + current
+              + ", whose directory "
+              + directory
+              + " does not exist or cannot be read: create it, or point saveFile at another file",
+          e);
+    }
+    if (Files.exists(resolved) && !Files.isRegularFile(resolved) && !Files.isDirectory(resolved)) {
+      throw new IllegalArgumentException(
+          "saveFile " + file + " is a symbolic link to " + resolved + ", which is not a file");
+    }
+    return resolved;
+  }
+
+  /** Refuses a link that another user could have planted (see {@link #resolveLink}). */
+  private static void requireTrustedLink(Path saveFile, Path link) {
+    UserPrincipal owner;
+    UserPrincipal directoryOwner;
+    UserPrincipal me;
+    try {
+      owner = Files.getOwner(link, LinkOption.NOFOLLOW_LINKS);
+      directoryOwner = Files.getOwner(link.toAbsolutePath().getParent());
+      me =
+          link.getFileSystem()
+              .getUserPrincipalLookupService()
+              .lookupPrincipalByName(System.getProperty("user.name"));
+    } catch (IOException | UnsupportedOperationException e) {
+      return; // no owners on this file system: nothing to compare
+    }
+    if (!owner.equals(me) && !owner.equals(directoryOwner) && !"root".equals(owner.getName())) {
+      throw new IllegalArgumentException(
+          "saveFile "
+              + saveFile
+              + " leads through the symbolic link "
+              + link
+              + ", owned by "
+              + owner.getName()
+              + ", who is neither this user ("
+              + me.getName()
+              + ") nor the owner of its directory: the store does not follow a link another user"
+              + " may have planted. Remove the link, or point saveFile at the file it should use");
+    }
   }
 
   /** What writing a snapshot did. */
@@ -186,8 +288,20 @@ final class SaveFiles {
           "cannot create the directory " + directory + " for saveFile " + saveFile + ": " + e, e);
     }
     if (Files.exists(saveFile) && !Files.isReadable(saveFile)) {
+      String owner;
+      try {
+        owner = Files.getOwner(saveFile).getName();
+      } catch (IOException | UnsupportedOperationException e) {
+        owner = "another user";
+      }
       throw new IllegalArgumentException(
-          "cannot read saveFile " + saveFile + ": check its owner and permissions");
+          "cannot read saveFile "
+              + saveFile
+              + ": permission denied (it belongs to "
+              + owner
+              + " and this store runs as "
+              + System.getProperty("user.name")
+              + "): make it readable and writable by this user, or run the store as its owner");
     }
   }
 

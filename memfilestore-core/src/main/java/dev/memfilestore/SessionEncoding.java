@@ -124,9 +124,18 @@ final class SessionEncoding {
     return s.toSessionData(serializer);
   }
 
-  /** Whether an id could be one: anything else finds nothing. */
+  /**
+   * Whether an id is one that {@code set} accepts: not null, not blank, at most {@link
+   * MemFileStore#MAX_ID_LENGTH} characters, and well-formed UTF-16 (no unpaired surrogate).
+   * Anything else finds nothing, and a record of the save file or a journal whose id it is counts
+   * as malformed: an id that {@code set} refuses can never be stored, nor written back.
+   */
   static boolean isPlausibleId(String id) {
-    return id != null && !id.isEmpty() && id.length() <= MemFileStore.MAX_ID_LENGTH;
+    return id != null
+        && !id.isEmpty()
+        && id.length() <= MemFileStore.MAX_ID_LENGTH
+        && !id.isBlank()
+        && unpairedSurrogate(id) < 0;
   }
 
   /** Refuses an id that {@code set} must not store, saying why. */
@@ -142,18 +151,32 @@ final class SessionEncoding {
               + MemFileStore.MAX_ID_LENGTH
               + " are accepted");
     }
+    int at = unpairedSurrogate(id);
+    if (at >= 0) {
+      // Not text: it could not be written to the save file, and would stop every save.
+      throw new IllegalArgumentException(
+          "session id has an unpaired surrogate character at index "
+              + at
+              + ": it is not text and cannot be saved; use letters, digits and punctuation");
+    }
+  }
+
+  /** The index of the first surrogate character that is not half of a pair, or -1. */
+  private static int unpairedSurrogate(String id) {
     for (int i = 0; i < id.length(); i++) {
       char c = id.charAt(i);
+      if (!Character.isSurrogate(c)) {
+        continue;
+      }
       if (Character.isHighSurrogate(c)
           && i + 1 < id.length()
           && Character.isLowSurrogate(id.charAt(i + 1))) {
         i++;
-      } else if (Character.isSurrogate(c)) {
-        // Not text: it could not be written to the save file, and would stop every save.
-        throw new IllegalArgumentException(
-            "session id has an unpaired surrogate character at index " + i);
+      } else {
+        return i;
       }
     }
+    return -1;
   }
 
   /**

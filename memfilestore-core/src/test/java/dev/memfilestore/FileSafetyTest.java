@@ -2,6 +2,7 @@ package dev.memfilestore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,5 +37,37 @@ class FileSafetyTest {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
           .isEqualTo("rw-------");
     }
+  }
+
+  @Test
+  void aJournalThatIsADirectoryStopsStartUpSayingWhatIsWrongAndWhatToDo() throws IOException {
+    Path file = dir.resolve("s.json");
+    try (MemFileStore store = MemFileStore.builder().saveFile(file).build()) {
+      store.set("a", new SessionData());
+    }
+    long generation = SaveFileReader.firstLine(file, FileFormat.SNAPSHOT).header().generation();
+    Path journal = Files.createDirectory(dir.resolve("s.json.journal." + generation));
+    Files.writeString(journal.resolve("x"), "x");
+    assertThatThrownBy(() -> MemFileStore.builder().saveFile(file).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining(journal + " is not a file but a directory")
+        .hasMessageContaining("move it away");
+    assertThat(Files.isDirectory(journal)).isTrue();
+  }
+
+  @Test
+  void anUnreadableSaveFileSaysWhoOwnsItAndWhoRunsTheStore() throws IOException {
+    assumeThat(System.getProperty("user.name"))
+        .as("root reads every file; skipped as root")
+        .isNotEqualTo("root");
+    Path file = dir.resolve("s.json");
+    try (MemFileStore store = MemFileStore.builder().saveFile(file).build()) {
+      store.set("a", new SessionData());
+    }
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
+    assertThatThrownBy(() -> MemFileStore.builder().saveFile(file).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("permission denied")
+        .hasMessageContaining("runs as " + System.getProperty("user.name"));
   }
 }

@@ -71,4 +71,26 @@ class SaveFileLockIT {
       assertThat(child.awaitExit(TIMEOUT)).isZero();
     }
   }
+
+  @Test
+  void twoLinksToOneFileInTwoProcessesShareOneLock(@TempDir Path dir) throws Exception {
+    Path target = Files.createDirectory(dir.resolve("volume")).resolve("sessions.json");
+    Path first = Files.createSymbolicLink(dir.resolve("first.json"), target);
+    Path second = Files.createSymbolicLink(dir.resolve("second.json"), target);
+    try (ChildJvm child =
+        ChildJvm.start(
+            "link-holder", List.of("-Xmx128m"), StoreWorkerMain.class, "hold", first.toString())) {
+      assertThat(child.awaitPrefix("READY", TIMEOUT)).isEqualTo("READY 5");
+      assertThatThrownBy(() -> MemFileStore.builder().saveFile(second).build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(target.toString())
+          .hasMessageContaining("another process");
+      child.terminate();
+      assertThat(child.awaitExit(TIMEOUT)).isEqualTo(143);
+    }
+    assertThat(Files.isSymbolicLink(first)).as("the holder's saves kept its link").isTrue();
+    try (MemFileStore store = MemFileStore.builder().saveFile(second).build()) {
+      assertThat(store.length()).as("saved by the holder through the other link").isEqualTo(5);
+    }
+  }
 }

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
@@ -81,14 +82,7 @@ final class RecordEncoder {
     }
     ascii("\"id\":");
     string(id);
-    ascii(",\"expires\":");
-    if (expiresAtMillis == FileFormat.NO_EXPIRY) {
-      ascii("null");
-    } else {
-      body.write('"');
-      body.instant(Instant.ofEpochMilli(expiresAtMillis));
-      body.write('"');
-    }
+    expires(expiresAtMillis);
     if (embedJson) {
       ascii(",\"session\":");
       body.write(session, 0, session.length);
@@ -147,6 +141,17 @@ final class RecordEncoder {
     ChecksummedLine.write(out, body.array(), body.size(), crc, head);
   }
 
+  private void expires(long expiresAtMillis) {
+    ascii(",\"expires\":");
+    if (expiresAtMillis == FileFormat.NO_EXPIRY) {
+      ascii("null");
+    } else {
+      body.write('"');
+      body.instant(Instant.ofEpochMilli(expiresAtMillis));
+      body.write('"');
+    }
+  }
+
   /** Whether JSON needs no escape for this string, so that its chars are its UTF-8 bytes. */
   private static boolean plainAscii(String s) {
     for (int i = 0; i < s.length(); i++) {
@@ -197,6 +202,28 @@ final class RecordEncoder {
 
   private static byte[] bytes(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /**
+   * A journal's touch record: the session's new times and expiry, its attributes unchanged.
+   *
+   * @param expiresAtMillis epoch milliseconds, or {@link FileFormat#NO_EXPIRY}
+   * @param maxInactive null when the session leaves its lifetime to the store
+   */
+  RecordEncoder touch(String id, long expiresAtMillis, Instant accessed, Duration maxInactive) {
+    body.reset();
+    seal = true;
+    ascii("\"op\":\"touch\",\"id\":");
+    string(id);
+    expires(expiresAtMillis);
+    ascii(",\"accessed\":\"");
+    body.instant(accessed);
+    if (maxInactive == null) {
+      ascii("\",\"maxInactive\":null}");
+    } else {
+      ascii("\",\"maxInactive\":\"" + maxInactive + "\"}");
+    }
+    return this;
   }
 
   RecordEncoder delete(String id) {

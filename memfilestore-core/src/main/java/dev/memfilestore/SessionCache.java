@@ -183,6 +183,19 @@ final class SessionCache {
     if (!SessionEncoding.isPlausibleId(id)) {
       return;
     }
+    if (encoding.retimes) {
+      replaceLive(
+          id,
+          current ->
+              encoding.touched(
+                  id,
+                  current,
+                  session != null ? session.getLastAccessedTime() : clock.instant(),
+                  session != null
+                      ? session.getMaxInactiveInterval()
+                      : current.maxInactiveInterval));
+      return;
+    }
     replaceLive(
         id,
         current -> {

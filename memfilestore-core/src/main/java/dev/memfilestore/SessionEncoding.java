@@ -75,10 +75,13 @@ final class SessionEncoding {
           "the serializer failed on session " + abbreviate(id) + ": " + e, e);
     }
     long expiresAt = expiresAt(life(session, id));
-    Map<String, Object> template =
-        sameValues(session.attributes(), previous)
-            ? previous.attributeTemplate
-            : AttributeCopier.template(session.attributes());
+    Map<String, Object> template = session.unchangedTemplate();
+    if (template == null) {
+      template =
+          sameValues(session.attributes(), previous)
+              ? previous.attributeTemplate
+              : AttributeCopier.template(session);
+    }
     return stored(bytes, session, expiresAt, attributeBytes, template);
   }
 
@@ -164,8 +167,7 @@ final class SessionEncoding {
   /** What the store keeps of a session whose bytes and expiry are known (set, or read back). */
   StoredSession stored(
       byte[] bytes, SessionData session, long expiresAt, AttributeBytes attributeBytes) {
-    return stored(
-        bytes, session, expiresAt, attributeBytes, AttributeCopier.template(session.attributes()));
+    return stored(bytes, session, expiresAt, attributeBytes, AttributeCopier.template(session));
   }
 
   private StoredSession stored(

@@ -2,7 +2,6 @@ package dev.memfilestore;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -29,9 +28,6 @@ final class StoredSession {
    * reads need not deserialize.
    */
   final Map<String, Object> attributeTemplate;
-
-  /** Whether the template holds mutable containers, which each read must copy deeply. */
-  private final boolean deepCopy;
 
   /** Epoch milliseconds at which the session expires, or {@link #NEVER}. */
   final long expiresAtMillis;
@@ -60,7 +56,6 @@ final class StoredSession {
     this.lastAccessedTime = session.getLastAccessedTime();
     this.maxInactiveInterval = session.getMaxInactiveInterval();
     this.attributeTemplate = attributeTemplate;
-    this.deepCopy = attributeTemplate != null && AttributeCopier.holdsContainers(attributeTemplate);
     this.expiresAtMillis = expiresAtMillis;
     this.weight = weight;
     this.bytesHoldTimes = true;
@@ -78,7 +73,6 @@ final class StoredSession {
     this.lastAccessedTime = lastAccessedTime;
     this.maxInactiveInterval = maxInactiveInterval;
     this.attributeTemplate = touched.attributeTemplate;
-    this.deepCopy = touched.deepCopy;
     this.expiresAtMillis = expiresAtMillis;
     this.weight = weight;
     this.bytesHoldTimes = false;
@@ -109,11 +103,9 @@ final class StoredSession {
   /** A fresh copy of the session that callers may change freely. */
   SessionData toSessionData(SessionSerializer serializer) {
     if (attributeTemplate != null) {
-      return new SessionData(
-          creationTime,
-          lastAccessedTime,
-          maxInactiveInterval,
-          deepCopy ? AttributeCopier.copy(attributeTemplate) : new HashMap<>(attributeTemplate));
+      // Nothing is copied until the caller changes the session or reads a mutable value.
+      return SessionData.overTemplate(
+          creationTime, lastAccessedTime, maxInactiveInterval, attributeTemplate);
     }
     SessionData decoded = serializer.deserialize(bytes);
     if (!bytesHoldTimes) {

@@ -31,6 +31,9 @@ final class RecordEncoder {
   private static final byte[] SNAPSHOT_SESSION = bytes(",\"session\":");
   private static final byte[] SNAPSHOT_SESSION64 = bytes(",\"session64\":\"");
   private static final byte[] NULL = bytes("null");
+  private static final byte[] OP_SET = bytes("\"op\":\"set\",");
+  private static final byte[] ID = bytes("\"id\":");
+  private static final byte[] EXPIRES = bytes(",\"expires\":");
   private final CRC32C crc = new CRC32C();
   private final byte[] head = new byte[ChecksummedLine.BODY_OFFSET];
   private byte[] base64 = new byte[0];
@@ -77,14 +80,16 @@ final class RecordEncoder {
   RecordEncoder session(String op, String id, long expiresAtMillis, byte[] session) {
     body.reset();
     seal = true;
-    if (op != null) {
+    if ("set".equals(op)) {
+      body.write(OP_SET, 0, OP_SET.length);
+    } else if (op != null) {
       ascii("\"op\":\"" + op + "\",");
     }
-    ascii("\"id\":");
+    body.write(ID, 0, ID.length);
     string(id);
     expires(expiresAtMillis);
     if (embedJson) {
-      ascii(",\"session\":");
+      body.write(SNAPSHOT_SESSION, 0, SNAPSHOT_SESSION.length);
       body.write(session, 0, session.length);
     } else {
       ascii(",\"session64\":\"");
@@ -92,7 +97,7 @@ final class RecordEncoder {
       body.write(encoded, 0, encoded.length);
       ascii("\"");
     }
-    ascii("}");
+    body.write('}');
     return this;
   }
 
@@ -142,9 +147,9 @@ final class RecordEncoder {
   }
 
   private void expires(long expiresAtMillis) {
-    ascii(",\"expires\":");
+    body.write(EXPIRES, 0, EXPIRES.length);
     if (expiresAtMillis == FileFormat.NO_EXPIRY) {
-      ascii("null");
+      body.write(NULL, 0, NULL.length);
     } else {
       body.write('"');
       body.instant(Instant.ofEpochMilli(expiresAtMillis));
@@ -272,8 +277,14 @@ final class RecordEncoder {
 
   private void string(String s) {
     body.write('"');
-    byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(s);
-    body.write(quoted, 0, quoted.length);
+    if (plainAscii(s)) {
+      for (int i = 0; i < s.length(); i++) {
+        body.write(s.charAt(i));
+      }
+    } else {
+      byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(s);
+      body.write(quoted, 0, quoted.length);
+    }
     body.write('"');
   }
 

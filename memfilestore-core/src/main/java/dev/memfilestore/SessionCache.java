@@ -168,7 +168,7 @@ final class SessionCache {
                       change.apply(encoding.decode(current)),
                       "the change function returned null; return the session to store");
               result[0] = next;
-              return encoding.encode(id, next, current);
+              return encoding.encodeChangeOf(id, next, current);
             });
     if (old == null) {
       return Optional.empty();

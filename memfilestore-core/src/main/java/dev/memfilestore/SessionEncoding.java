@@ -86,6 +86,27 @@ final class SessionEncoding {
   }
 
   /**
+   * Encodes {@code session}, the new value of {@code current} (which it replaces only if that is
+   * still stored): when the change left its attributes and creation time as they were (the
+   * session's attributes are still {@code current}'s template, untouched), a touch, which keeps the
+   * bytes; else as {@link #encode}.
+   */
+  StoredSession encodeChangeOf(String id, SessionData session, StoredSession current) {
+    if (retimes
+        && current.attributeTemplate != null
+        && session.unchangedTemplate() == current.attributeTemplate
+        && session.getCreationTime().equals(current.creationTime)) {
+      long expiresAt = expiresAt(life(session, id));
+      int weight = weight(session);
+      if (session.unchangedTemplate() == current.attributeTemplate) { // the functions changed none
+        return current.touched(
+            session.getLastAccessedTime(), session.getMaxInactiveInterval(), expiresAt, weight);
+      }
+    }
+    return encode(id, session, current);
+  }
+
+  /**
    * A live session with new times, its attributes and their bytes shared (see {@link #retimes}):
    * its ttl starts now.
    */

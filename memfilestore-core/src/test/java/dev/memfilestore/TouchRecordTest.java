@@ -138,6 +138,46 @@ class TouchRecordTest {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void anUpdateThatChangesOnlyTimesIsJournaledAsATouch() throws IOException {
+    Path file = dir.resolve("s.json");
+    MemFileStore store = open(file, "json");
+    store.set("alice", session("ada"));
+    Instant accessed = clock.instant().plusSeconds(30);
+    store.update(
+        "alice",
+        s -> {
+          s.setLastAccessedTime(accessed);
+          s.setMaxInactiveInterval(Duration.ofHours(3));
+          return s;
+        });
+    List<String> lines = journalLines();
+    assertThat(lines.get(lines.size() - 1)).contains("\"op\":\"touch\"", "PT3H");
+
+    // Reading a mutable value may change it: that update is journaled whole.
+    store.update(
+        "alice",
+        s -> {
+          ((List<String>) s.getAttribute("roles")).add("c");
+          return s;
+        });
+    lines = journalLines();
+    assertThat(lines.get(lines.size() - 1)).contains("\"op\":\"set\"", "\"c\"");
+    store.update("alice", s -> s); // nothing changed
+    lines = journalLines();
+    assertThat(lines.get(lines.size() - 1)).contains("\"op\":\"touch\"");
+    store.simulateCrash();
+
+    clock.advance(Duration.ofHours(2));
+    MemFileStore recovered = open(file, "json");
+    SessionData back = recovered.get("alice").orElseThrow();
+    assertThat(back.getLastAccessedTime()).isEqualTo(accessed);
+    assertThat(back.getMaxInactiveInterval()).isEqualTo(Duration.ofHours(3));
+    assertThat(back.getAttribute("roles")).isEqualTo(List.of("a", "b", "c"));
+    recovered.close();
+  }
+
+  @Test
   void theInspectorSeesATouchInAJournal() throws IOException {
     Path file = dir.resolve("s.json");
     MemFileStore store = open(file, "json");

@@ -56,6 +56,25 @@ final class AttributeCopier {
     return copy(attributes);
   }
 
+  /**
+   * As {@link #template(Map)} for a session's attributes, sharing the values that are still the
+   * instances of the template it was read from (no one changes those).
+   */
+  static Map<String, Object> template(SessionData session) {
+    Map<String, Object> attributes = session.attributes();
+    for (Map.Entry<String, Object> e : attributes.entrySet()) {
+      if (!session.isTemplateValue(e.getKey(), e.getValue()) && !copyable(e.getValue(), 0)) {
+        return null;
+      }
+    }
+    HashMap<String, Object> copy = new HashMap<>(Math.max(4, attributes.size() * 2));
+    for (Map.Entry<String, Object> e : attributes.entrySet()) {
+      Object value = e.getValue();
+      copy.put(e.getKey(), session.isTemplateValue(e.getKey(), value) ? value : copyValue(value));
+    }
+    return copy;
+  }
+
   /** Whether a template holds any mutable container, so that a get must copy deeply. */
   static boolean holdsContainers(Map<String, Object> template) {
     for (Object value : template.values()) {
@@ -143,8 +162,9 @@ final class AttributeCopier {
     return true;
   }
 
+  /** A deep copy of a copyable value; immutable values are the value itself. */
   @SuppressWarnings("unchecked") // each container is rebuilt as its own class
-  private static Object copyValue(Object value) {
+  static Object copyValue(Object value) {
     if (value == null
         || ImmutableTypes.isImmutable(value)
         || isJdkImmutableCollection(value.getClass())) {

@@ -20,8 +20,14 @@ record FileFormat(String serializer, boolean embedJson, SecretKey key) {
   /** The {@code format} of a journal's header. */
   static final String JOURNAL = "memfilestore-journal";
 
-  /** The version of both formats that this release writes and reads. */
-  static final int VERSION = 1;
+  /**
+   * The version of both formats that this release writes. Version 2 adds the journal's {@code
+   * touch} record; a reader of version 1 would take it for damage, hence the new number.
+   */
+  static final int VERSION = 2;
+
+  /** The oldest version this release reads: every version from it to {@link #VERSION}. */
+  static final int OLDEST_VERSION = 1;
 
   /** No line is anywhere near this long; a longer one is damage, not data. */
   static final int MAX_LINE = 64 * 1024 * 1024;
@@ -37,7 +43,7 @@ record FileFormat(String serializer, boolean embedJson, SecretKey key) {
 
   /** Why a header cannot be read as it is; each caller turns it into its own error. */
   enum Mismatch {
-    /** Another format version. */
+    /** A format version this release does not read. */
     VERSION,
     /** Written by another serializer. */
     SERIALIZER,
@@ -84,7 +90,7 @@ record FileFormat(String serializer, boolean embedJson, SecretKey key) {
    * @return what does not match, or null if the header fits
    */
   Mismatch check(RecordDecoder.Header header) {
-    if (header.version() != VERSION) {
+    if (header.version() < OLDEST_VERSION || header.version() > VERSION) {
       return Mismatch.VERSION;
     }
     if (serializer != null && !serializer.equals(header.serializer())) {

@@ -146,13 +146,17 @@ final class JsonSessionSerializer implements SessionSerializer, AttributeBytes.R
         }
         first = false;
         out.write('"');
-        out.writeBytes(JsonStringEncoder.getInstance().quoteAsUTF8(attribute));
+        if (plainAscii(attribute)) {
+          out.ascii(attribute);
+        } else {
+          out.writeBytes(JsonStringEncoder.getInstance().quoteAsUTF8(attribute));
+        }
         out.ascii("\":");
         int start = out.size();
         int i = reusable == null ? -1 : reusable.indexOf(value);
         if (i >= 0) {
           out.write(previous.bytes, reusable.start(i), reusable.end(i) - reusable.start(i));
-        } else {
+        } else if (!writeCommonValue(out, value)) {
           if (g == null) {
             g = mapper.getFactory().createGenerator(out);
             g.setRootValueSeparator(null); // values follow the bytes written here, nothing between
@@ -184,6 +188,42 @@ final class JsonSessionSerializer implements SessionSerializer, AttributeBytes.R
       out.giveBack();
     }
     return new AttributeBytes.Encoded(result, written);
+  }
+
+  /**
+   * Writes the commonest values as Jackson would, without setting Jackson up for one value: a
+   * string that needs no escape, a {@code Long} (with its type tag), an {@code Integer}, a {@code
+   * Boolean}. Returns false for anything else, which Jackson writes.
+   */
+  private static boolean writeCommonValue(Output out, Object value) {
+    Class<?> type = value.getClass();
+    if (type == String.class && plainAscii((String) value)) {
+      out.write('"');
+      out.ascii((String) value);
+      out.write('"');
+    } else if (type == Long.class) {
+      out.ascii("[\"java.lang.Long\",");
+      out.ascii(Long.toString((Long) value));
+      out.write(']');
+    } else if (type == Integer.class) {
+      out.ascii(Integer.toString((Integer) value));
+    } else if (type == Boolean.class) {
+      out.ascii(((Boolean) value) ? "true" : "false");
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  /** Whether JSON needs no escape for this string, so that its chars are its UTF-8 bytes. */
+  static boolean plainAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

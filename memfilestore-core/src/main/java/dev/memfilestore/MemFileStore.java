@@ -468,7 +468,7 @@ public final class MemFileStore implements AutoCloseable {
     private Duration savePeriod;
     private Path saveFile;
     private long max = Long.MAX_VALUE;
-    private ToIntFunction<SessionData> length = s -> 1;
+    private ToIntFunction<SessionData> length = SessionEncoding.ONE_EACH;
     private TtlFunction ttl = defaultTtl(DEFAULT_TTL);
     private DisposeListener dispose;
     private boolean stale;
@@ -483,8 +483,7 @@ public final class MemFileStore implements AutoCloseable {
     private Builder() {}
 
     private static TtlFunction defaultTtl(Duration fallback) {
-      return (session, id) ->
-          session.getMaxInactiveInterval() != null ? session.getMaxInactiveInterval() : fallback;
+      return new SessionEncoding.IntervalOrTtl(fallback);
     }
 
     /**

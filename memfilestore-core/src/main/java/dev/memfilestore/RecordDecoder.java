@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
@@ -36,18 +37,49 @@ final class RecordDecoder {
   }
 
   /**
-   * One record. {@code op} is {@code "set"} for session records (snapshots have none) or {@code
-   * "del"}; for {@code "del"} there is no session.
+   * One record. {@code op} is {@code "set"} for session records (snapshots have none), {@code
+   * "del"}, or (journals of version 2) {@code "touch"}; for {@code "del"} and {@code "touch"} there
+   * is no session.
    *
    * @param expiresAtMillis epoch milliseconds, or {@link FileFormat#NO_EXPIRY}
    * @param json whether the record embedded its session as a JSON object rather than as base64
+   * @param accessed a touch's new last-accessed time (else null)
+   * @param maxInactive a touch's new max-inactive interval (null also for a touch that has none)
    */
   @SuppressWarnings("ArrayRecordComponent") // internal; never compared or hashed
-  record Entry(String op, String id, long expiresAtMillis, byte[] session, boolean json) {
+  record Entry(
+      String op,
+      String id,
+      long expiresAtMillis,
+      byte[] session,
+      boolean json,
+      Instant accessed,
+      Duration maxInactive) {
+    Entry(String op, String id, long expiresAtMillis, byte[] session, boolean json) {
+      this(op, id, expiresAtMillis, session, json, null, null);
+    }
+
     boolean isDelete() {
       return "del".equals(op);
     }
+
+    boolean isTouch() {
+      return TOUCH.equals(op);
+    }
+
+    /**
+     * The session this touch leaves of {@code base} (a session record of the same id): its
+     * attributes, with this touch's times and expiry.
+     *
+     * @throws IllegalArgumentException if the base's bytes are not a built-in serializer's session
+     */
+    Entry appliedTo(Entry base) {
+      byte[] retimed = SessionTimes.retime(base.session, base.json, accessed, maxInactive);
+      return new Entry(base.op, id, expiresAtMillis, retimed, base.json);
+    }
   }
+
+  static final String TOUCH = "touch";
 
   private RecordDecoder() {}
 
@@ -199,6 +231,8 @@ final class RecordDecoder {
     long expires = Long.MIN_VALUE;
     byte[] session = null;
     boolean json = false;
+    Instant accessed = null;
+    Duration maxInactive = null;
     try (JsonParser p = JSON.createParser(line, 0, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
@@ -224,6 +258,9 @@ final class RecordDecoder {
             int end = (int) p.currentLocation().getByteOffset();
             session = Arrays.copyOfRange(line, start, end);
           }
+          case "accessed" -> accessed = Instant.parse(p.getText());
+          case "maxInactive" ->
+              maxInactive = t == JsonToken.VALUE_NULL ? null : Duration.parse(p.getText());
           case "session64" -> {
             if (FileFormat.JSON.equals(encoding) || t != JsonToken.VALUE_STRING) {
               return null;
@@ -242,6 +279,12 @@ final class RecordDecoder {
     }
     if ("del".equals(op)) {
       return new Entry(op, id, 0, null, false);
+    }
+    if (TOUCH.equals(op)) {
+      if (expires == Long.MIN_VALUE || accessed == null || session != null) {
+        return null;
+      }
+      return new Entry(op, id, expires, null, false, accessed, maxInactive);
     }
     if (!"set".equals(op) || expires == Long.MIN_VALUE || session == null) {
       return null;

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
@@ -30,6 +31,9 @@ final class RecordEncoder {
   private static final byte[] SNAPSHOT_SESSION = bytes(",\"session\":");
   private static final byte[] SNAPSHOT_SESSION64 = bytes(",\"session64\":\"");
   private static final byte[] NULL = bytes("null");
+  private static final byte[] OP_SET = bytes("\"op\":\"set\",");
+  private static final byte[] ID = bytes("\"id\":");
+  private static final byte[] EXPIRES = bytes(",\"expires\":");
   private final CRC32C crc = new CRC32C();
   private final byte[] head = new byte[ChecksummedLine.BODY_OFFSET];
   private byte[] base64 = new byte[0];
@@ -76,21 +80,16 @@ final class RecordEncoder {
   RecordEncoder session(String op, String id, long expiresAtMillis, byte[] session) {
     body.reset();
     seal = true;
-    if (op != null) {
+    if ("set".equals(op)) {
+      body.write(OP_SET, 0, OP_SET.length);
+    } else if (op != null) {
       ascii("\"op\":\"" + op + "\",");
     }
-    ascii("\"id\":");
+    body.write(ID, 0, ID.length);
     string(id);
-    ascii(",\"expires\":");
-    if (expiresAtMillis == FileFormat.NO_EXPIRY) {
-      ascii("null");
-    } else {
-      body.write('"');
-      body.instant(Instant.ofEpochMilli(expiresAtMillis));
-      body.write('"');
-    }
+    expires(expiresAtMillis);
     if (embedJson) {
-      ascii(",\"session\":");
+      body.write(SNAPSHOT_SESSION, 0, SNAPSHOT_SESSION.length);
       body.write(session, 0, session.length);
     } else {
       ascii(",\"session64\":\"");
@@ -98,7 +97,7 @@ final class RecordEncoder {
       body.write(encoded, 0, encoded.length);
       ascii("\"");
     }
-    ascii("}");
+    body.write('}');
     return this;
   }
 
@@ -145,6 +144,17 @@ final class RecordEncoder {
     }
     body.write('}');
     ChecksummedLine.write(out, body.array(), body.size(), crc, head);
+  }
+
+  private void expires(long expiresAtMillis) {
+    body.write(EXPIRES, 0, EXPIRES.length);
+    if (expiresAtMillis == FileFormat.NO_EXPIRY) {
+      body.write(NULL, 0, NULL.length);
+    } else {
+      body.write('"');
+      body.instant(Instant.ofEpochMilli(expiresAtMillis));
+      body.write('"');
+    }
   }
 
   /** Whether JSON needs no escape for this string, so that its chars are its UTF-8 bytes. */
@@ -199,6 +209,28 @@ final class RecordEncoder {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
+  /**
+   * A journal's touch record: the session's new times and expiry, its attributes unchanged.
+   *
+   * @param expiresAtMillis epoch milliseconds, or {@link FileFormat#NO_EXPIRY}
+   * @param maxInactive null when the session leaves its lifetime to the store
+   */
+  RecordEncoder touch(String id, long expiresAtMillis, Instant accessed, Duration maxInactive) {
+    body.reset();
+    seal = true;
+    ascii("\"op\":\"touch\",\"id\":");
+    string(id);
+    expires(expiresAtMillis);
+    ascii(",\"accessed\":\"");
+    body.instant(accessed);
+    if (maxInactive == null) {
+      ascii("\",\"maxInactive\":null}");
+    } else {
+      ascii("\",\"maxInactive\":\"" + maxInactive + "\"}");
+    }
+    return this;
+  }
+
   RecordEncoder delete(String id) {
     body.reset();
     seal = true;
@@ -245,8 +277,14 @@ final class RecordEncoder {
 
   private void string(String s) {
     body.write('"');
-    byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(s);
-    body.write(quoted, 0, quoted.length);
+    if (plainAscii(s)) {
+      for (int i = 0; i < s.length(); i++) {
+        body.write(s.charAt(i));
+      }
+    } else {
+      byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(s);
+      body.write(quoted, 0, quoted.length);
+    }
     body.write('"');
   }
 

@@ -23,13 +23,20 @@ import java.util.Map;
  * beside a sealed snapshot) a plain journal, no later journal is replayed, since a change after a
  * missing one could be wrong. A snapshot's bad lines cost only themselves.
  *
+ * <p>A {@code touch} record changes the times and expiry of the session its id holds at that point
+ * and keeps its attributes; a touch of an id that holds nothing then (unknown, deleted, or whose
+ * record is lost) is ignored. Like every record, the session it leaves is skipped if its expiry has
+ * passed.
+ *
  * <h2>Reading order</h2>
  *
  * The snapshot's header is read first (for its generation and its check), then the journals, then
  * the snapshot's records: so the snapshot, by far the largest file, streams through the {@link
  * Sink} without being held. The last change of each id in the journals is held; the snapshot
  * records they replace are skipped; the held changes follow the snapshot in the order they were
- * made. The sink sees the same state as if the files were applied in order, each id once.
+ * made. A touch of a journal's session is applied when read; a touch of a snapshot's session is
+ * held and applied when that session streams by. The sink sees the same state as if the files were
+ * applied in order, each id once.
  *
  * <p>What goes wrong is told to a {@link Reporter}: the store's logs and keeps damaged files aside,
  * the inspector's collects problems. Recovery itself never writes.
@@ -225,13 +232,28 @@ final class Recovery {
                   if (!sink.check(e)) {
                     return false;
                   }
-                  return latest.containsKey(e.id()) || sink.session(e, saveFile, line);
+                  Located held = latest.get(e.id());
+                  if (held == null) {
+                    return sink.session(e, saveFile, line);
+                  }
+                  if (!held.entry().isTouch()) {
+                    return true; // a journal replaces it
+                  }
+                  latest.remove(e.id()); // applied here, so not again below
+                  RecordDecoder.Entry touched;
+                  try {
+                    touched = held.entry().appliedTo(e);
+                  } catch (IllegalArgumentException ex) {
+                    return false;
+                  }
+                  return sink.session(touched, saveFile, line);
                 }
               });
       reporter.snapshotRead(saveFile, scan);
     }
     for (Located l : latest.values()) {
-      if (!l.entry().isDelete()) {
+      // A touch still held here found no session to apply to: ignored.
+      if (!l.entry().isDelete() && !l.entry().isTouch()) {
         sink.session(l.entry(), l.file(), l.line());
       }
     }
@@ -264,9 +286,24 @@ final class Recovery {
 
       @Override
       public boolean record(RecordDecoder.Entry e, long line, long offset) {
+        RecordDecoder.Entry change = e;
+        if (e.isTouch()) {
+          Located held = latest.get(e.id());
+          if (held != null && held.entry().isDelete()) {
+            return true; // a touch of a deleted session: ignored
+          }
+          if (held != null && !held.entry().isTouch()) {
+            try {
+              change = e.appliedTo(held.entry());
+            } catch (IllegalArgumentException ex) {
+              return false;
+            }
+          }
+          // else the session is the snapshot's, or unknown: held until the snapshot is read
+        }
         latest.remove(e.id()); // keep the order of the last changes
-        latest.put(e.id(), new Located(e, journal, line));
-        return sink.check(e);
+        latest.put(e.id(), new Located(change, journal, line));
+        return change.isTouch() || sink.check(change);
       }
     };
   }

@@ -365,7 +365,9 @@ public final class SaveFileInspector {
                 file
                     + " is in format version "
                     + raw.version()
-                    + " but this memfilestore reads version "
+                    + " but this memfilestore reads versions "
+                    + FileFormat.OLDEST_VERSION
+                    + " to "
                     + FileFormat.VERSION;
             case NEEDS_KEY -> file + " is encrypted: open it with the encryptionKey that wrote it";
             case OTHER_KEY ->

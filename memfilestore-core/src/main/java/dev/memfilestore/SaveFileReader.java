@@ -191,9 +191,12 @@ final class SaveFileReader {
           } else if (e == null) {
             kind = unreadable(decryptor);
             problem = unreadableMessage(decryptor);
-          } else if (e.isDelete()) {
+          } else if (e.isDelete() || e.isTouch()) {
             kind = ProblemKind.MALFORMED;
-            problem = "is a journal's delete record, which a snapshot never holds";
+            problem =
+                "is a journal's "
+                    + (e.isDelete() ? "delete" : "touch")
+                    + " record, which a snapshot never holds";
           } else {
             records++;
             if (!visitor.record(e, lines.number, lines.start)) {

@@ -198,10 +198,16 @@ final class SaveFileStorage extends Storage {
       return null;
     }
     RecordEncoder encoder = journalEncoders.get();
-    return (next == null
-            ? encoder.delete(id)
-            : encoder.session("set", id, fileExpiry(next.expiresAtMillis), next.bytes))
-        .line();
+    if (next == null) {
+      return encoder.delete(id).line();
+    }
+    if (!next.bytesHoldTimes) { // a touch: the attributes are those of the id's previous record
+      return encoder
+          .touch(
+              id, fileExpiry(next.expiresAtMillis), next.lastAccessedTime, next.maxInactiveInterval)
+          .line();
+    }
+    return encoder.session("set", id, fileExpiry(next.expiresAtMillis), next.bytes).line();
   }
 
   @Override
@@ -328,7 +334,10 @@ final class SaveFileStorage extends Storage {
                   for (Map.Entry<String, StoredSession> e : sessions.entrySet()) {
                     StoredSession s = e.getValue();
                     if (!s.isExpired(nowMillis)) {
-                      writer.write(e.getKey(), fileExpiry(s.expiresAtMillis), s.bytes);
+                      writer.write(
+                          e.getKey(),
+                          fileExpiry(s.expiresAtMillis),
+                          s.bytesWithTimes(format.embedJson()));
                     }
                   }
                 });
@@ -697,7 +706,9 @@ final class SaveFileStorage extends Storage {
                 file
                     + " is in format version "
                     + header.version()
-                    + " but this MemFileStore reads version "
+                    + " but this MemFileStore reads versions "
+                    + FileFormat.OLDEST_VERSION
+                    + " to "
                     + FileFormat.VERSION
                     + ": upgrade memfilestore, or move the file away to start without its sessions";
             case SERIALIZER ->

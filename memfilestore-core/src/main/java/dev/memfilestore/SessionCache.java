@@ -168,7 +168,7 @@ final class SessionCache {
                       change.apply(encoding.decode(current)),
                       "the change function returned null; return the session to store");
               result[0] = next;
-              return encoding.encode(id, next, current);
+              return encoding.encodeChangeOf(id, next, current);
             });
     if (old == null) {
       return Optional.empty();
@@ -181,6 +181,19 @@ final class SessionCache {
 
   void touch(String id, SessionData session) {
     if (!SessionEncoding.isPlausibleId(id)) {
+      return;
+    }
+    if (encoding.retimes) {
+      replaceLive(
+          id,
+          current ->
+              encoding.touched(
+                  id,
+                  current,
+                  session != null ? session.getLastAccessedTime() : clock.instant(),
+                  session != null
+                      ? session.getMaxInactiveInterval()
+                      : current.maxInactiveInterval));
       return;
     }
     replaceLive(

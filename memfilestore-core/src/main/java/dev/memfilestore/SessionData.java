@@ -2,8 +2,10 @@ package dev.memfilestore;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.AbstractSet;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -19,7 +21,19 @@ public final class SessionData {
   private Instant creationTime;
   private Instant lastAccessedTime;
   private Duration maxInactiveInterval;
-  private final Map<String, Object> attributes;
+
+  /**
+   * The attributes: this session's own map, or the store's {@link #template} itself until the first
+   * change. A copy from the store costs nothing until it is changed or its mutable values are read.
+   */
+  private Map<String, Object> attributes;
+
+  /**
+   * The store's attributes this session was read from, or null. Never changed by anyone: a mutable
+   * value that is still the template's instance is copied when it is read (by {@link
+   * #getAttribute}), and the map is copied when it is first changed.
+   */
+  private final Map<String, Object> template;
 
   /** A new empty session, created and last accessed now. */
   public SessionData() {
@@ -35,6 +49,7 @@ public final class SessionData {
     this.creationTime = Objects.requireNonNull(creationTime, "creationTime");
     this.lastAccessedTime = creationTime;
     this.attributes = new HashMap<>();
+    this.template = null;
   }
 
   /**
@@ -43,11 +58,13 @@ public final class SessionData {
    * @param other the session to copy
    */
   public SessionData(SessionData other) {
-    this(
-        other.creationTime,
-        other.lastAccessedTime,
-        other.maxInactiveInterval,
-        new HashMap<>(other.attributes));
+    this.creationTime = other.creationTime;
+    this.lastAccessedTime = other.lastAccessedTime;
+    this.maxInactiveInterval = other.maxInactiveInterval;
+    // The template's mutable values stay the template's: this copy copies them when they are read.
+    this.template = other.template;
+    this.attributes =
+        other.attributes == other.template ? other.template : new HashMap<>(other.attributes);
   }
 
   /** A session that takes the given attribute map as its own: the caller must not keep it. */
@@ -60,6 +77,31 @@ public final class SessionData {
     this.lastAccessedTime = Objects.requireNonNull(lastAccessedTime, "lastAccessedTime");
     this.maxInactiveInterval = maxInactiveInterval;
     this.attributes = attributes;
+    this.template = null;
+  }
+
+  private SessionData(
+      Instant creationTime,
+      Instant lastAccessedTime,
+      Duration maxInactiveInterval,
+      Map<String, Object> template,
+      boolean unused) {
+    this.creationTime = Objects.requireNonNull(creationTime, "creationTime");
+    this.lastAccessedTime = Objects.requireNonNull(lastAccessedTime, "lastAccessedTime");
+    this.maxInactiveInterval = maxInactiveInterval;
+    this.attributes = template;
+    this.template = template;
+  }
+
+  /**
+   * A session over the store's attribute template, which it never changes (see {@link #template}).
+   */
+  static SessionData overTemplate(
+      Instant creationTime,
+      Instant lastAccessedTime,
+      Duration maxInactiveInterval,
+      Map<String, Object> template) {
+    return new SessionData(creationTime, lastAccessedTime, maxInactiveInterval, template, true);
   }
 
   /** Returns when the session was created. */
@@ -122,7 +164,19 @@ public final class SessionData {
    * @return its value, or {@code null} if there is none
    */
   public Object getAttribute(String name) {
-    return attributes.get(Objects.requireNonNull(name, "attribute name"));
+    Object value = attributes.get(Objects.requireNonNull(name, "attribute name"));
+    if (template == null
+        || value == null
+        || ImmutableTypes.isImmutable(value)
+        || template.get(name) != value) {
+      return value;
+    }
+    // A mutable value of the store's: the caller gets (and this session keeps) its own copy.
+    Object copy = AttributeCopier.copyValue(value);
+    if (copy != value) {
+      own().put(name, copy);
+    }
+    return copy;
   }
 
   /**
@@ -134,9 +188,9 @@ public final class SessionData {
   public void setAttribute(String name, Object value) {
     Objects.requireNonNull(name, "attribute name");
     if (value == null) {
-      attributes.remove(name);
+      own().remove(name);
     } else {
-      attributes.put(name, value);
+      own().put(name, value);
     }
   }
 
@@ -146,17 +200,56 @@ public final class SessionData {
    * @param name the attribute to remove; nothing happens if it is absent
    */
   public void removeAttribute(String name) {
-    attributes.remove(Objects.requireNonNull(name, "attribute name"));
+    own().remove(Objects.requireNonNull(name, "attribute name"));
+  }
+
+  /** This session's own attribute map, copied from the template on the first change. */
+  private Map<String, Object> own() {
+    if (attributes == template) {
+      attributes = new HashMap<>(template);
+    }
+    return attributes;
   }
 
   /** Returns the names of all attributes, as an unmodifiable view. */
   public Set<String> getAttributeNames() {
-    return Collections.unmodifiableSet(attributes.keySet());
+    return new AbstractSet<>() { // a view of the map of the moment, own or shared
+      @Override
+      public Iterator<String> iterator() {
+        return Collections.unmodifiableSet(attributes.keySet()).iterator();
+      }
+
+      @Override
+      public int size() {
+        return attributes.size();
+      }
+
+      @Override
+      public boolean contains(Object o) {
+        return attributes.containsKey(o);
+      }
+    };
   }
 
-  /** The attributes themselves, for the store and the serializers only. */
+  /**
+   * The attributes themselves, for the store and the serializers only, to read: mutable values may
+   * be the store's template's (see {@link #template}).
+   */
   Map<String, Object> attributes() {
     return attributes;
+  }
+
+  /**
+   * Whether {@code value}, an attribute value of this session under {@code name}, is the instance
+   * of the store's template, which nobody changes: a new template may share it.
+   */
+  boolean isTemplateValue(String name, Object value) {
+    return template != null && template.get(name) == value;
+  }
+
+  /** The store's template if this session's attributes are still it, unchanged; else null. */
+  Map<String, Object> unchangedTemplate() {
+    return attributes == template ? template : null;
   }
 
   /** Two sessions are equal when their times and attributes are (arrays compared by content). */

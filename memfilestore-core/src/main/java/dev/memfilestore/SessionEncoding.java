@@ -2,6 +2,7 @@ package dev.memfilestore;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.function.ToIntFunction;
 
@@ -11,7 +12,31 @@ import java.util.function.ToIntFunction;
  * Every failure of a user-supplied function becomes an error that says which one failed.
  */
 final class SessionEncoding {
+  /** The default length function: every session counts one. */
+  static final ToIntFunction<SessionData> ONE_EACH = s -> 1;
+
+  /**
+   * The default ttl function: the session's own max-inactive interval, or the store's ttl. Known by
+   * its class, so that a touch computes it from the times alone.
+   */
+  record IntervalOrTtl(Duration fallback) implements TtlFunction {
+    @Override
+    public Duration ttl(SessionData session, String id) {
+      return life(session.getMaxInactiveInterval());
+    }
+
+    Duration life(Duration maxInactive) {
+      return maxInactive != null ? maxInactive : fallback;
+    }
+  }
+
   final SessionSerializer serializer;
+
+  /**
+   * Whether a touch keeps the stored bytes (and journals a touch record) instead of re-encoding.
+   */
+  final boolean retimes;
+
   private final TtlFunction ttl;
   private final ToIntFunction<SessionData> length;
   private final Clock clock;
@@ -25,6 +50,7 @@ final class SessionEncoding {
     this.ttl = ttl;
     this.length = length;
     this.clock = clock;
+    this.retimes = SessionTimes.supports(serializer);
   }
 
   /**
@@ -48,6 +74,60 @@ final class SessionEncoding {
       throw new SessionSerializationException(
           "the serializer failed on session " + abbreviate(id) + ": " + e, e);
     }
+    long expiresAt = expiresAt(life(session, id));
+    Map<String, Object> template = session.unchangedTemplate();
+    if (template == null) {
+      template =
+          sameValues(session.attributes(), previous)
+              ? previous.attributeTemplate
+              : AttributeCopier.template(session);
+    }
+    return stored(bytes, session, expiresAt, attributeBytes, template);
+  }
+
+  /**
+   * Encodes {@code session}, the new value of {@code current} (which it replaces only if that is
+   * still stored): when the change left its attributes and creation time as they were (the
+   * session's attributes are still {@code current}'s template, untouched), a touch, which keeps the
+   * bytes; else as {@link #encode}.
+   */
+  StoredSession encodeChangeOf(String id, SessionData session, StoredSession current) {
+    if (retimes
+        && current.attributeTemplate != null
+        && session.unchangedTemplate() == current.attributeTemplate
+        && session.getCreationTime().equals(current.creationTime)) {
+      long expiresAt = expiresAt(life(session, id));
+      int weight = weight(session);
+      if (session.unchangedTemplate() == current.attributeTemplate) { // the functions changed none
+        return current.touched(
+            session.getLastAccessedTime(), session.getMaxInactiveInterval(), expiresAt, weight);
+      }
+    }
+    return encode(id, session, current);
+  }
+
+  /**
+   * A live session with new times, its attributes and their bytes shared (see {@link #retimes}):
+   * its ttl starts now.
+   */
+  StoredSession touched(
+      String id, StoredSession current, Instant lastAccessed, Duration maxInactive) {
+    Duration life;
+    int weight;
+    if (ttl instanceof IntervalOrTtl times && length == ONE_EACH) {
+      life = times.life(maxInactive); // neither function reads attributes: nothing to decode
+      weight = current.weight;
+    } else {
+      SessionData session = current.toSessionData(serializer);
+      session.setLastAccessedTime(lastAccessed);
+      session.setMaxInactiveInterval(maxInactive);
+      life = life(session, id);
+      weight = weight(session);
+    }
+    return current.touched(lastAccessed, maxInactive, expiresAt(life), weight);
+  }
+
+  private Duration life(SessionData session, String id) {
     Duration life;
     try {
       life = ttl.ttl(session, id);
@@ -57,24 +137,31 @@ final class SessionEncoding {
     if (life == null) {
       throw new IllegalArgumentException("the ttl function returned null; return a Duration");
     }
+    return life;
+  }
+
+  /** When a session whose ttl is {@code life} expires, from now. */
+  private long expiresAt(Duration life) {
     long now = clock.millis();
-    long expiresAt;
     if (life.isNegative()) {
-      expiresAt = StoredSession.NEVER;
-    } else {
-      long millis;
-      try {
-        millis = life.toMillis();
-      } catch (ArithmeticException e) {
-        millis = Long.MAX_VALUE; // ChronoUnit.FOREVER and the like: beyond any clock
-      }
-      expiresAt = millis >= StoredSession.NEVER - now ? StoredSession.NEVER : now + millis;
+      return StoredSession.NEVER;
     }
-    Map<String, Object> template =
-        sameValues(session.attributes(), previous)
-            ? previous.attributeTemplate
-            : AttributeCopier.template(session.attributes());
-    return stored(bytes, session, expiresAt, attributeBytes, template);
+    long millis;
+    try {
+      millis = life.toMillis();
+    } catch (ArithmeticException e) {
+      millis = Long.MAX_VALUE; // ChronoUnit.FOREVER and the like: beyond any clock
+    }
+    return millis >= StoredSession.NEVER - now ? StoredSession.NEVER : now + millis;
+  }
+
+  private int weight(SessionData session) {
+    int weight = length.applyAsInt(session);
+    if (weight < 0) {
+      throw new IllegalArgumentException(
+          "the length function returned " + weight + "; a session's length must be 0 or more");
+    }
+    return weight;
   }
 
   /**
@@ -101,8 +188,7 @@ final class SessionEncoding {
   /** What the store keeps of a session whose bytes and expiry are known (set, or read back). */
   StoredSession stored(
       byte[] bytes, SessionData session, long expiresAt, AttributeBytes attributeBytes) {
-    return stored(
-        bytes, session, expiresAt, attributeBytes, AttributeCopier.template(session.attributes()));
+    return stored(bytes, session, expiresAt, attributeBytes, AttributeCopier.template(session));
   }
 
   private StoredSession stored(
@@ -111,12 +197,7 @@ final class SessionEncoding {
       long expiresAt,
       AttributeBytes attributeBytes,
       Map<String, Object> template) {
-    int weight = length.applyAsInt(session);
-    if (weight < 0) {
-      throw new IllegalArgumentException(
-          "the length function returned " + weight + "; a session's length must be 0 or more");
-    }
-    return new StoredSession(bytes, session, template, expiresAt, weight, attributeBytes);
+    return new StoredSession(bytes, session, template, expiresAt, weight(session), attributeBytes);
   }
 
   /** A fresh copy of a stored session that callers may change freely. */

@@ -2,13 +2,17 @@ package dev.memfilestore;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
- * What the store keeps per session: the serialized bytes (the source of truth, and what the save
- * file holds), the session's times, and, when {@link AttributeCopier} can copy them, the attributes
- * themselves so that reads can skip deserialization. Never mutated after construction.
+ * What the store keeps per session: the serialized bytes (the source of truth for the attributes,
+ * and what the save file holds), the session's times, and, when {@link AttributeCopier} can copy
+ * them, the attributes themselves so that reads can skip deserialization. Never mutated after
+ * construction.
+ *
+ * <p>The times here are the session's; the bytes hold the same ones unless a {@code touch} changed
+ * them ({@link #bytesHoldTimes} false): a touch shares the bytes, and whoever writes them to a file
+ * writes the current times into a copy ({@link #bytesWithTimes}).
  */
 final class StoredSession {
   /** {@link #expiresAtMillis} of a session that never expires by time. */
@@ -25,9 +29,6 @@ final class StoredSession {
    */
   final Map<String, Object> attributeTemplate;
 
-  /** Whether the template holds mutable containers, which each read must copy deeply. */
-  private final boolean deepCopy;
-
   /** Epoch milliseconds at which the session expires, or {@link #NEVER}. */
   final long expiresAtMillis;
 
@@ -38,6 +39,9 @@ final class StoredSession {
    * Where the attribute values lie in {@link #bytes}, or null if unknown (then nothing is reused).
    */
   final AttributeBytes attributeBytes;
+
+  /** Whether {@link #bytes} hold this session's times (false after a touch). */
+  final boolean bytesHoldTimes;
 
   StoredSession(
       byte[] bytes,
@@ -52,9 +56,44 @@ final class StoredSession {
     this.lastAccessedTime = session.getLastAccessedTime();
     this.maxInactiveInterval = session.getMaxInactiveInterval();
     this.attributeTemplate = attributeTemplate;
-    this.deepCopy = attributeTemplate != null && AttributeCopier.holdsContainers(attributeTemplate);
     this.expiresAtMillis = expiresAtMillis;
     this.weight = weight;
+    this.bytesHoldTimes = true;
+  }
+
+  private StoredSession(
+      StoredSession touched,
+      Instant lastAccessedTime,
+      Duration maxInactiveInterval,
+      long expiresAtMillis,
+      int weight) {
+    this.bytes = touched.bytes;
+    this.attributeBytes = touched.attributeBytes;
+    this.creationTime = touched.creationTime;
+    this.lastAccessedTime = lastAccessedTime;
+    this.maxInactiveInterval = maxInactiveInterval;
+    this.attributeTemplate = touched.attributeTemplate;
+    this.expiresAtMillis = expiresAtMillis;
+    this.weight = weight;
+    this.bytesHoldTimes = false;
+  }
+
+  /** This session with new times and expiry, sharing its bytes and attributes. */
+  StoredSession touched(
+      Instant lastAccessedTime, Duration maxInactiveInterval, long expiresAtMillis, int weight) {
+    return new StoredSession(this, lastAccessedTime, maxInactiveInterval, expiresAtMillis, weight);
+  }
+
+  /**
+   * The bytes with this session's times, for a file: {@link #bytes} themselves, or a retimed copy
+   * after a touch.
+   *
+   * @param json whether the bytes are the json serializer's (else the java serializer's)
+   */
+  byte[] bytesWithTimes(boolean json) {
+    return bytesHoldTimes
+        ? bytes
+        : SessionTimes.retime(bytes, json, lastAccessedTime, maxInactiveInterval);
   }
 
   boolean isExpired(long nowMillis) {
@@ -64,12 +103,15 @@ final class StoredSession {
   /** A fresh copy of the session that callers may change freely. */
   SessionData toSessionData(SessionSerializer serializer) {
     if (attributeTemplate != null) {
-      return new SessionData(
-          creationTime,
-          lastAccessedTime,
-          maxInactiveInterval,
-          deepCopy ? AttributeCopier.copy(attributeTemplate) : new HashMap<>(attributeTemplate));
+      // Nothing is copied until the caller changes the session or reads a mutable value.
+      return SessionData.overTemplate(
+          creationTime, lastAccessedTime, maxInactiveInterval, attributeTemplate);
     }
-    return serializer.deserialize(bytes);
+    SessionData decoded = serializer.deserialize(bytes);
+    if (!bytesHoldTimes) {
+      decoded.setLastAccessedTime(lastAccessedTime);
+      decoded.setMaxInactiveInterval(maxInactiveInterval);
+    }
+    return decoded;
   }
 }

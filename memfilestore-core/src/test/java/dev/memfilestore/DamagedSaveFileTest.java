@@ -329,24 +329,24 @@ class DamagedSaveFileTest {
             ChecksummedLine.BODY_OFFSET,
             headerEnd - ChecksummedLine.BODY_OFFSET,
             StandardCharsets.UTF_8);
-    assertThat(body).contains("\"version\":1,");
+    assertThat(body).contains("\"version\":2,");
     byte[] newBody =
-        body.replace("\"version\":1,", "\"version\":2,").getBytes(StandardCharsets.UTF_8);
+        body.replace("\"version\":2,", "\"version\":3,").getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ChecksummedLine.write(out, newBody, newBody.length);
     out.write(valid, headerEnd + 1, valid.length - headerEnd - 1);
-    byte[] version2 = out.toByteArray();
-    int newHeaderEnd = indexOf(version2, "\n", 0);
-    assertThat(ChecksummedLine.isIntact(version2, newHeaderEnd)).as("the crafted header").isTrue();
+    byte[] newer = out.toByteArray();
+    int newHeaderEnd = indexOf(newer, "\n", 0);
+    assertThat(ChecksummedLine.isIntact(newer, newHeaderEnd)).as("the crafted header").isTrue();
 
-    Path file = Files.createDirectory(root.resolve("v2")).resolve(NAME);
-    Files.write(file, version2);
+    Path file = Files.createDirectory(root.resolve("v3")).resolve(NAME);
+    Files.write(file, newer);
 
     assertThatThrownBy(() -> builder(file).build())
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining(file.toString())
-        .hasMessageContaining("version 2");
-    assertThat(file).as("left untouched").hasBinaryContent(version2);
+        .hasMessageContaining("version 3");
+    assertThat(file).as("left untouched").hasBinaryContent(newer);
     assertThat(names(file.getParent())).containsExactlyInAnyOrder(NAME, NAME + ".lock");
 
     // The refused build let go of the file: a valid one opens at once.

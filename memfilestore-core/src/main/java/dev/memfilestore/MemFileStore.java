@@ -464,7 +464,7 @@ public final class MemFileStore implements AutoCloseable {
     private Duration savePeriod;
     private Path saveFile;
     private long max = Long.MAX_VALUE;
-    private ToIntFunction<SessionData> length = s -> 1;
+    private ToIntFunction<SessionData> length = SessionEncoding.DEFAULT_LENGTH;
     private TtlFunction ttl = defaultTtl(DEFAULT_TTL);
     private DisposeListener dispose;
     private boolean stale;

@@ -534,13 +534,7 @@ final class SaveFileStorage extends Storage {
       }
       byte[] bytes = e.session();
       try {
-        sessions.put(
-            e.id(),
-            encoding.stored(
-                bytes,
-                encoding.serializer.deserialize(bytes),
-                storeExpiry(e.expiresAtMillis()),
-                null));
+        sessions.put(e.id(), encoding.loaded(bytes, storeExpiry(e.expiresAtMillis())));
         return true;
       } catch (RuntimeException ex) {
         log.warn(

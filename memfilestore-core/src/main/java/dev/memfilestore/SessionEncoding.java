@@ -11,6 +11,12 @@ import java.util.function.ToIntFunction;
  * Every failure of a user-supplied function becomes an error that says which one failed.
  */
 final class SessionEncoding {
+  /**
+   * The length function when none is configured: every session counts 1, whatever it holds, so a
+   * session read from the save file need not be decoded to be weighed.
+   */
+  static final ToIntFunction<SessionData> DEFAULT_LENGTH = session -> 1;
+
   final SessionSerializer serializer;
   private final TtlFunction ttl;
   private final ToIntFunction<SessionData> length;
@@ -72,7 +78,7 @@ final class SessionEncoding {
     }
     Map<String, Object> template =
         sameValues(session.attributes(), previous)
-            ? previous.attributeTemplate
+            ? previous.attributeTemplate()
             : AttributeCopier.template(session.attributes());
     return stored(bytes, session, expiresAt, attributeBytes, template);
   }
@@ -83,15 +89,13 @@ final class SessionEncoding {
    * be shared instead of copied.
    */
   private static boolean sameValues(Map<String, Object> attributes, StoredSession previous) {
-    if (previous == null
-        || previous.attributeTemplate == null
-        || previous.attributeTemplate.size() != attributes.size()) {
+    Map<String, Object> template = previous == null ? null : previous.attributeTemplate();
+    if (template == null || template.size() != attributes.size()) {
       return false;
     }
     for (Map.Entry<String, Object> e : attributes.entrySet()) {
       Object value = e.getValue();
-      if (previous.attributeTemplate.get(e.getKey()) != value
-          || !ImmutableTypes.isImmutable(value)) {
+      if (template.get(e.getKey()) != value || !ImmutableTypes.isImmutable(value)) {
         return false;
       }
     }
@@ -117,6 +121,20 @@ final class SessionEncoding {
           "the length function returned " + weight + "; a session's length must be 0 or more");
     }
     return new StoredSession(bytes, session, template, expiresAt, weight, attributeBytes);
+  }
+
+  /**
+   * What the store keeps of a session read from the save file. With the default length function it
+   * is decoded on its first read (see {@link StoredSession#lazy}); a configured length function
+   * needs the session to weigh it, so then it is decoded now.
+   *
+   * @throws RuntimeException if the serializer refuses the bytes (only when decoded now)
+   */
+  StoredSession loaded(byte[] bytes, long expiresAt) {
+    if (length == DEFAULT_LENGTH) {
+      return StoredSession.lazy(bytes, expiresAt, 1);
+    }
+    return stored(bytes, serializer.deserialize(bytes), expiresAt, null);
   }
 
   /** A fresh copy of a stored session that callers may change freely. */

@@ -34,11 +34,19 @@ final class SnapshotLines implements Closeable {
   /** Batches being read or parsed at once, per worker. */
   private static final int IN_FLIGHT_PER_WORKER = 4;
 
+  /**
+   * Bytes of lines being parsed at once, beyond the first batch: a file of lines near {@link
+   * FileFormat#MAX_LINE} is then held about one line per batch, not one per batch in flight.
+   */
+  private static final int MAX_IN_FLIGHT_BYTES = 8 * 1024 * 1024;
+
   private static final AtomicInteger POOLS = new AtomicInteger();
 
   private final InputStream in;
   private final ChecksummedLine.Reader reader;
   private final ArrayDeque<Future<Batch>> inFlight = new ArrayDeque<>();
+  private final ArrayDeque<Integer> inFlightSizes = new ArrayDeque<>();
+  private long inFlightBytes;
   private final ArrayDeque<Batch> free = new ArrayDeque<>();
   private final int workerCount;
   private final int maxInFlight;
@@ -106,6 +114,7 @@ final class SnapshotLines implements Closeable {
     if (next == null) {
       return false;
     }
+    inFlightBytes -= inFlightSizes.poll();
     try {
       current = next.get();
     } catch (InterruptedException e) {
@@ -129,7 +138,9 @@ final class SnapshotLines implements Closeable {
 
   /** Reads batches and hands them to the workers until enough are in flight or the file ends. */
   private void fill() throws IOException {
-    while (!exhausted && inFlight.size() < maxInFlight) {
+    while (!exhausted
+        && (inFlight.isEmpty()
+            || (inFlight.size() < maxInFlight && inFlightBytes < MAX_IN_FLIGHT_BYTES))) {
       Batch b = free.isEmpty() ? new Batch() : free.poll();
       while (b.count < BATCH_LINES && b.used < BATCH_BYTES) {
         if (!b.add(reader)) {
@@ -157,6 +168,8 @@ final class SnapshotLines implements Closeable {
       RecordDecoder.Header h = header;
       FileFormat f = format;
       inFlight.add(workers.submit(() -> b.parse(h, f)));
+      inFlightSizes.add(b.used);
+      inFlightBytes += b.used;
     }
   }
 
@@ -281,6 +294,9 @@ final class SnapshotLines implements Closeable {
     }
 
     Batch clear() {
+      if (data.length > 2 * BATCH_BYTES) {
+        data = new byte[BATCH_BYTES + 8192]; // a long line's room is not kept
+      }
       Arrays.fill(entry, 0, count, null);
       Arrays.fill(problem, 0, count, null);
       used = 0;

@@ -54,22 +54,28 @@ final class ChecksummedLine {
 
   /** Whether a line (without its newline) carries a checksum that matches its body. */
   static boolean isIntact(byte[] line, int length) {
+    return isIntact(line, 0, length);
+  }
+
+  /** As {@link #isIntact(byte[], int)}, for a line at {@code bytes[offset..offset+length)}. */
+  static boolean isIntact(byte[] bytes, int offset, int length) {
+    int o = offset;
     if (length <= BODY_OFFSET
-        || !Arrays.equals(line, 0, PREFIX.length, PREFIX, 0, PREFIX.length)
-        || line[BODY_OFFSET - 2] != '"'
-        || line[BODY_OFFSET - 1] != ',') {
+        || !Arrays.equals(bytes, o, o + PREFIX.length, PREFIX, 0, PREFIX.length)
+        || bytes[o + BODY_OFFSET - 2] != '"'
+        || bytes[o + BODY_OFFSET - 1] != ',') {
       return false;
     }
     long expected = 0;
-    for (int i = PREFIX.length; i < PREFIX.length + 8; i++) {
-      int digit = Character.digit(line[i], 16);
-      if (digit < 0 || Character.isUpperCase(line[i])) {
+    for (int i = o + PREFIX.length; i < o + PREFIX.length + 8; i++) {
+      int digit = Character.digit(bytes[i], 16);
+      if (digit < 0 || Character.isUpperCase(bytes[i])) {
         return false;
       }
       expected = (expected << 4) | digit;
     }
     CRC32C crc = new CRC32C();
-    crc.update(line, BODY_OFFSET, length - BODY_OFFSET);
+    crc.update(bytes, o + BODY_OFFSET, length - BODY_OFFSET);
     return crc.getValue() == expected;
   }
 

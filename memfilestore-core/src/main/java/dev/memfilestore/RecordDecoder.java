@@ -173,6 +173,14 @@ final class RecordDecoder {
 
   /** Returns the record count of a trailer line, or -1 if the line is not a trailer. */
   static long trailer(byte[] line, int length) {
+    int b = ChecksummedLine.BODY_OFFSET;
+    if (length >= b + 4
+        && line[b] == '"'
+        && line[b + 1] == 'i'
+        && line[b + 2] == 'd'
+        && line[b + 3] == '"') {
+      return -1; // a record (its "id" comes first): what the parse below finds, without parsing
+    }
     try (JsonParser p = JSON.createParser(line, 0, length)) {
       p.nextToken();
       boolean end = false;
@@ -219,6 +227,13 @@ final class RecordDecoder {
     return entry(line, length, encoding);
   }
 
+  /** The epoch milliseconds of the current string token, an instant. */
+  private static long expiry(JsonParser p) throws IOException {
+    long millis =
+        IsoInstant.parseMillis(p.getTextCharacters(), p.getTextOffset(), p.getTextLength());
+    return millis != IsoInstant.NOT_PARSED ? millis : Instant.parse(p.getText()).toEpochMilli();
+  }
+
   /**
    * Returns the record on this line, or null if it is malformed.
    *
@@ -243,11 +258,7 @@ final class RecordDecoder {
         switch (name) {
           case "op" -> op = t == JsonToken.VALUE_STRING ? p.getText() : null;
           case "id" -> id = t == JsonToken.VALUE_STRING ? p.getText() : null;
-          case "expires" ->
-              expires =
-                  t == JsonToken.VALUE_NULL
-                      ? FileFormat.NO_EXPIRY
-                      : Instant.parse(p.getText()).toEpochMilli();
+          case "expires" -> expires = t == JsonToken.VALUE_NULL ? FileFormat.NO_EXPIRY : expiry(p);
           case "session" -> {
             if (FileFormat.BASE64.equals(encoding) || t != JsonToken.START_OBJECT) {
               return null;

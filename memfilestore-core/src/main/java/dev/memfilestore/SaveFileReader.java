@@ -163,13 +163,17 @@ final class SaveFileReader {
   /** Reads a snapshot: every line on its own, damage skipped. */
   static SnapshotScan snapshot(Path file, FileFormat format, Visitor visitor) throws IOException {
     RecordCipher decryptor = format.decryptor();
-    try (Lines lines = new Lines(file, visitor)) {
+    // Lines after the header are checked and parsed on every core (see SnapshotLines); what is
+    // done with each, in file order, is below.
+    try (SnapshotLines lines = new SnapshotLines(file)) {
       RecordDecoder.Header header = null;
       long records = 0;
       long damaged = 0;
       long damagedBytes = 0;
       long trailerCount = -1;
-      while (lines.next()) {
+      boolean more = lines.first();
+      while (more) {
+        visitor.progress(lines.rawLength());
         String problem = lines.problem();
         ProblemKind kind = problem == null ? null : lines.kind();
         if (problem == null && lines.number == 1) {
@@ -184,8 +188,8 @@ final class SaveFileReader {
           kind = ProblemKind.AFTER_TRAILER;
           problem = "follows the trailer, where nothing may";
         } else if (problem == null) {
-          long count = RecordDecoder.trailer(lines.reader.bytes(), lines.reader.length());
-          RecordDecoder.Entry e = count >= 0 ? null : lines.entry(header, decryptor);
+          long count = lines.trailer();
+          RecordDecoder.Entry e = count >= 0 ? null : lines.entry();
           if (count >= 0) {
             trailerCount = count;
           } else if (e == null) {
@@ -209,12 +213,16 @@ final class SaveFileReader {
         }
         if (problem != null) {
           damaged++;
-          damagedBytes += lines.reader.rawLength();
+          damagedBytes += lines.rawLength();
           if (kind == ProblemKind.TRUNCATED) {
             problem += ": the file is truncated";
           }
           visitor.problem(kind, lines.number, lines.start, "line " + lines.number + " " + problem);
         }
+        if (lines.number == 1) {
+          lines.parseWith(header, format);
+        }
+        more = lines.next();
       }
       if (lines.number > 0 && trailerCount < 0) {
         visitor.problem(
@@ -381,13 +389,23 @@ final class SaveFileReader {
 
   /** What is wrong with a line before its content is looked at, or null. */
   private static String lineProblem(ChecksummedLine.Reader lines) {
-    if (!lines.terminated()) {
-      return "is cut short (" + lines.rawLength() + " bytes, no newline)";
+    return lineProblem(
+        lines.bytes(), 0, lines.length(), lines.rawLength(), lines.terminated(), lines.tooLong());
+  }
+
+  /**
+   * What is wrong with a line at {@code bytes[offset..offset+length)} before its content is looked
+   * at, or null.
+   */
+  static String lineProblem(
+      byte[] bytes, int offset, int length, long rawLength, boolean terminated, boolean tooLong) {
+    if (!terminated) {
+      return "is cut short (" + rawLength + " bytes, no newline)";
     }
-    if (lines.tooLong()) {
-      return "is longer than any record (" + lines.rawLength() + " bytes)";
+    if (tooLong) {
+      return "is longer than any record (" + rawLength + " bytes)";
     }
-    if (!ChecksummedLine.isIntact(lines.bytes(), lines.length())) {
+    if (!ChecksummedLine.isIntact(bytes, offset, length)) {
       return "fails its checksum (CRC-32C): its bytes were changed or it is not a record";
     }
     return null;

@@ -204,7 +204,10 @@ final class SaveFileStorage extends Storage {
     if (!next.bytesHoldTimes) { // a touch: the attributes are those of the id's previous record
       return encoder
           .touch(
-              id, fileExpiry(next.expiresAtMillis), next.lastAccessedTime, next.maxInactiveInterval)
+              id,
+              fileExpiry(next.expiresAtMillis),
+              next.lastAccessedTime(),
+              next.maxInactiveInterval())
           .line();
     }
     return encoder.session("set", id, fileExpiry(next.expiresAtMillis), next.bytes).line();
@@ -675,13 +678,7 @@ final class SaveFileStorage extends Storage {
       byte[] bytes = e.session();
       budget.charge(e.id(), bytes); // before decoding: a load over budget stops, it never OOMs
       try {
-        sessions.put(
-            e.id(),
-            encoding.stored(
-                bytes,
-                encoding.serializer.deserialize(bytes),
-                storeExpiry(e.expiresAtMillis()),
-                null));
+        sessions.put(e.id(), encoding.loaded(bytes, storeExpiry(e.expiresAtMillis())));
         return true;
       } catch (RuntimeException ex) {
         log.warn(

@@ -112,9 +112,38 @@ final class SessionCache {
         expirations.incrementAndGet();
         notifyDispose(id, s, DisposeCause.EXPIRED);
       }
-      return removed && stale ? Optional.of(encoding.decode(s)) : Optional.empty();
+      return removed && stale ? Optional.ofNullable(decodeOrDrop(id, s)) : Optional.empty();
     }
-    return Optional.of(encoding.decode(s));
+    return Optional.ofNullable(decodeOrDrop(id, s));
+  }
+
+  /**
+   * A fresh copy of a stored session; or, for a session loaded from the save file whose bytes the
+   * serializer refuses on this first read, null: the session is dropped as the load used to drop
+   * it, so the store behaves as if it had never been loaded (an intact record whose payload the
+   * serializer cannot read, or that exceeds its decoding budget). The next snapshot leaves it out.
+   *
+   * @throws SessionSerializationException if a session stored by the application cannot be read
+   *     back (a custom serializer that does not round-trip), as before
+   */
+  private SessionData decodeOrDrop(String id, StoredSession s) {
+    boolean firstRead = !s.isDecoded();
+    try {
+      return encoding.decode(s);
+    } catch (RuntimeException e) { // a custom serializer may throw anything, as at load
+      if (!firstRead) {
+        throw e;
+      }
+      if (map.remove(id, s)) {
+        changes.incrementAndGet();
+        log.warn(
+            "Dropped session {} loaded from the save file: the serializer cannot read it ({}); the"
+                + " next snapshot leaves it out",
+            SessionEncoding.abbreviate(id),
+            JsonSessionSerializer.rootMessage(e));
+      }
+      return null;
+    }
   }
 
   void set(String id, SessionData session) {
@@ -193,7 +222,7 @@ final class SessionCache {
                   session != null ? session.getLastAccessedTime() : clock.instant(),
                   session != null
                       ? session.getMaxInactiveInterval()
-                      : current.maxInactiveInterval));
+                      : current.maxInactiveInterval()));
       return;
     }
     replaceLive(
@@ -233,7 +262,9 @@ final class SessionCache {
     ensureOpen();
     while (true) {
       StoredSession current = map.get(id);
-      if (current == null || current.isExpired(clock.millis())) {
+      if (current == null
+          || current.isExpired(clock.millis())
+          || (!current.isDecoded() && decodeOrDrop(id, current) == null)) {
         return null;
       }
       if (apply(id, previous -> previous == current, next.apply(current)).applied) {
@@ -282,8 +313,9 @@ final class SessionCache {
     Map<String, SessionData> all = new HashMap<>();
     map.forEach(
         (id, s) -> {
-          if (!s.isExpired(now)) {
-            all.put(id, encoding.decode(s));
+          SessionData copy = s.isExpired(now) ? null : decodeOrDrop(id, s);
+          if (copy != null) {
+            all.put(id, copy);
           }
         });
     return all;
@@ -407,8 +439,21 @@ final class SessionCache {
     if (dispose == null || id == null || s == null) {
       return;
     }
+    SessionData copy;
     try {
-      dispose.onDispose(id, encoding.decode(s), cause);
+      copy = encoding.decode(s);
+    } catch (RuntimeException e) {
+      // only a session loaded lazily and never read can get here with bytes the serializer refuses
+      log.warn(
+          "Session {} ({}) is not reported to the dispose listener: the serializer cannot read"
+              + " it ({})",
+          SessionEncoding.abbreviate(id),
+          cause,
+          JsonSessionSerializer.rootMessage(e));
+      return;
+    }
+    try {
+      dispose.onDispose(id, copy, cause);
     } catch (RuntimeException e) {
       log.warn(
           "The dispose listener failed for session {} ({})",

@@ -12,8 +12,11 @@ import java.util.function.ToIntFunction;
  * Every failure of a user-supplied function becomes an error that says which one failed.
  */
 final class SessionEncoding {
-  /** The default length function: every session counts one. */
-  static final ToIntFunction<SessionData> ONE_EACH = s -> 1;
+  /**
+   * The length function when none is configured: every session counts 1, whatever it holds, so a
+   * session read from the save file need not be decoded to be weighed.
+   */
+  static final ToIntFunction<SessionData> DEFAULT_LENGTH = session -> 1;
 
   /**
    * The default ttl function: the session's own max-inactive interval, or the store's ttl. Known by
@@ -79,7 +82,7 @@ final class SessionEncoding {
     if (template == null) {
       template =
           sameValues(session.attributes(), previous)
-              ? previous.attributeTemplate
+              ? previous.attributeTemplate()
               : AttributeCopier.template(session);
     }
     return stored(bytes, session, expiresAt, attributeBytes, template);
@@ -93,12 +96,13 @@ final class SessionEncoding {
    */
   StoredSession encodeChangeOf(String id, SessionData session, StoredSession current) {
     if (retimes
-        && current.attributeTemplate != null
-        && session.unchangedTemplate() == current.attributeTemplate
-        && session.getCreationTime().equals(current.creationTime)) {
+        && current.attributeTemplate() != null
+        && session.unchangedTemplate() == current.attributeTemplate()
+        && session.getCreationTime().equals(current.creationTime())) {
       long expiresAt = expiresAt(life(session, id));
       int weight = weight(session);
-      if (session.unchangedTemplate() == current.attributeTemplate) { // the functions changed none
+      if (session.unchangedTemplate()
+          == current.attributeTemplate()) { // the functions changed none
         return current.touched(
             session.getLastAccessedTime(), session.getMaxInactiveInterval(), expiresAt, weight);
       }
@@ -114,7 +118,7 @@ final class SessionEncoding {
       String id, StoredSession current, Instant lastAccessed, Duration maxInactive) {
     Duration life;
     int weight;
-    if (ttl instanceof IntervalOrTtl times && length == ONE_EACH) {
+    if (ttl instanceof IntervalOrTtl times && length == DEFAULT_LENGTH) {
       life = times.life(maxInactive); // neither function reads attributes: nothing to decode
       weight = current.weight;
     } else {
@@ -170,15 +174,13 @@ final class SessionEncoding {
    * be shared instead of copied.
    */
   private static boolean sameValues(Map<String, Object> attributes, StoredSession previous) {
-    if (previous == null
-        || previous.attributeTemplate == null
-        || previous.attributeTemplate.size() != attributes.size()) {
+    Map<String, Object> template = previous == null ? null : previous.attributeTemplate();
+    if (template == null || template.size() != attributes.size()) {
       return false;
     }
     for (Map.Entry<String, Object> e : attributes.entrySet()) {
       Object value = e.getValue();
-      if (previous.attributeTemplate.get(e.getKey()) != value
-          || !ImmutableTypes.isImmutable(value)) {
+      if (template.get(e.getKey()) != value || !ImmutableTypes.isImmutable(value)) {
         return false;
       }
     }
@@ -198,6 +200,20 @@ final class SessionEncoding {
       AttributeBytes attributeBytes,
       Map<String, Object> template) {
     return new StoredSession(bytes, session, template, expiresAt, weight(session), attributeBytes);
+  }
+
+  /**
+   * What the store keeps of a session read from the save file. With the default length function it
+   * is decoded on its first read (see {@link StoredSession#lazy}); a configured length function
+   * needs the session to weigh it, so then it is decoded now.
+   *
+   * @throws RuntimeException if the serializer refuses the bytes (only when decoded now)
+   */
+  StoredSession loaded(byte[] bytes, long expiresAt) {
+    if (length == DEFAULT_LENGTH) {
+      return StoredSession.lazy(bytes, expiresAt, 1);
+    }
+    return stored(bytes, serializer.deserialize(bytes), expiresAt, null);
   }
 
   /** A fresh copy of a stored session that callers may change freely. */

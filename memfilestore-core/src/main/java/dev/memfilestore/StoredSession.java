@@ -6,9 +6,14 @@ import java.util.Map;
 
 /**
  * What the store keeps per session: the serialized bytes (the source of truth for the attributes,
- * and what the save file holds), the session's times, and, when {@link AttributeCopier} can copy
- * them, the attributes themselves so that reads can skip deserialization. Never mutated after
- * construction.
+ * and what the save file holds), the session's expiry and weight, and its decoded form: the
+ * session's times and, when {@link AttributeCopier} can keep them, the attributes themselves so
+ * that reads can skip deserialization. Never changed after construction, except that a lazily
+ * loaded session fills in its decoded form once.
+ *
+ * <p>A session stored by the application is decoded from the start. A session loaded from the save
+ * file keeps only its bytes until it is first read ({@link #lazy}): most sessions of a large store
+ * are never read again before they expire, and decoding them all made a restart cost seconds.
  *
  * <p>The times here are the session's; the bytes hold the same ones unless a {@code touch} changed
  * them ({@link #bytesHoldTimes} false): a touch shares the bytes, and whoever writes them to a file
@@ -19,15 +24,6 @@ final class StoredSession {
   static final long NEVER = Long.MAX_VALUE;
 
   final byte[] bytes;
-  final Instant creationTime;
-  final Instant lastAccessedTime;
-  final Duration maxInactiveInterval;
-
-  /**
-   * A private copy of the attributes when {@link AttributeCopier} can copy them (else null), so
-   * reads need not deserialize.
-   */
-  final Map<String, Object> attributeTemplate;
 
   /** Epoch milliseconds at which the session expires, or {@link #NEVER}. */
   final long expiresAtMillis;
@@ -43,6 +39,32 @@ final class StoredSession {
   /** Whether {@link #bytes} hold this session's times (false after a touch). */
   final boolean bytesHoldTimes;
 
+  /**
+   * The decoded form, or null until the first read of a session loaded lazily. Filled with a benign
+   * race: {@link Decoded} is immutable (final fields), so a thread sees either null (and decodes
+   * the same bytes itself) or a complete value; two threads decoding at once store equal values.
+   */
+  private Decoded decoded;
+
+  /**
+   * The times, and what reads hand out so that they need not deserialize (see {@link
+   * AttributeCopier#template}), or null when the serializer does not say where values lie in the
+   * bytes and some value cannot be kept otherwise.
+   */
+  private record Decoded(
+      Instant creationTime,
+      Instant lastAccessedTime,
+      Duration maxInactiveInterval,
+      Map<String, Object> attributeTemplate) {
+    static Decoded of(SessionData session, Map<String, Object> attributeTemplate) {
+      return new Decoded(
+          session.getCreationTime(),
+          session.getLastAccessedTime(),
+          session.getMaxInactiveInterval(),
+          attributeTemplate);
+    }
+  }
+
   StoredSession(
       byte[] bytes,
       SessionData session,
@@ -52,36 +74,46 @@ final class StoredSession {
       AttributeBytes attributeBytes) {
     this.bytes = bytes;
     this.attributeBytes = attributeBytes;
-    this.creationTime = session.getCreationTime();
-    this.lastAccessedTime = session.getLastAccessedTime();
-    this.maxInactiveInterval = session.getMaxInactiveInterval();
-    this.attributeTemplate = attributeTemplate;
+    this.decoded = Decoded.of(session, attributeTemplate);
     this.expiresAtMillis = expiresAtMillis;
     this.weight = weight;
     this.bytesHoldTimes = true;
   }
 
-  private StoredSession(
-      StoredSession touched,
-      Instant lastAccessedTime,
-      Duration maxInactiveInterval,
-      long expiresAtMillis,
-      int weight) {
+  private StoredSession(byte[] bytes, long expiresAtMillis, int weight) {
+    this.bytes = bytes;
+    this.attributeBytes = null;
+    this.expiresAtMillis = expiresAtMillis;
+    this.weight = weight;
+    this.bytesHoldTimes = true;
+  }
+
+  private StoredSession(StoredSession touched, Decoded decoded, long expiresAtMillis, int weight) {
     this.bytes = touched.bytes;
     this.attributeBytes = touched.attributeBytes;
-    this.creationTime = touched.creationTime;
-    this.lastAccessedTime = lastAccessedTime;
-    this.maxInactiveInterval = maxInactiveInterval;
-    this.attributeTemplate = touched.attributeTemplate;
+    this.decoded = decoded;
     this.expiresAtMillis = expiresAtMillis;
     this.weight = weight;
     this.bytesHoldTimes = false;
   }
 
-  /** This session with new times and expiry, sharing its bytes and attributes. */
+  /**
+   * A session read from the save file, to be decoded on its first read: its bytes are not looked at
+   * here, so a serializer that refuses them says so only then (see {@link #toSessionData}).
+   */
+  static StoredSession lazy(byte[] bytes, long expiresAtMillis, int weight) {
+    return new StoredSession(bytes, expiresAtMillis, weight);
+  }
+
+  /** This (decoded) session with new times and expiry, sharing its bytes and attributes. */
   StoredSession touched(
       Instant lastAccessedTime, Duration maxInactiveInterval, long expiresAtMillis, int weight) {
-    return new StoredSession(this, lastAccessedTime, maxInactiveInterval, expiresAtMillis, weight);
+    Decoded d = decodedForm();
+    return new StoredSession(
+        this,
+        new Decoded(d.creationTime(), lastAccessedTime, maxInactiveInterval, d.attributeTemplate()),
+        expiresAtMillis,
+        weight);
   }
 
   /**
@@ -91,27 +123,76 @@ final class StoredSession {
    * @param json whether the bytes are the json serializer's (else the java serializer's)
    */
   byte[] bytesWithTimes(boolean json) {
-    return bytesHoldTimes
-        ? bytes
-        : SessionTimes.retime(bytes, json, lastAccessedTime, maxInactiveInterval);
+    if (bytesHoldTimes) {
+      return bytes;
+    }
+    Decoded d = decodedForm();
+    return SessionTimes.retime(bytes, json, d.lastAccessedTime(), d.maxInactiveInterval());
   }
 
   boolean isExpired(long nowMillis) {
     return expiresAtMillis <= nowMillis;
   }
 
-  /** A fresh copy of the session that callers may change freely. */
+  /** Whether the session has been decoded (always, unless it was loaded and not read since). */
+  boolean isDecoded() {
+    return decoded != null;
+  }
+
+  /** The template reads hand out, or null if there is none or the session is not decoded yet. */
+  Map<String, Object> attributeTemplate() {
+    Decoded d = decoded;
+    return d == null ? null : d.attributeTemplate();
+  }
+
+  /** When the session was created; only for a decoded session. */
+  Instant creationTime() {
+    return decodedForm().creationTime();
+  }
+
+  /** When the session was last accessed; only for a decoded session. */
+  Instant lastAccessedTime() {
+    return decodedForm().lastAccessedTime();
+  }
+
+  /** The session's max-inactive interval; only for a decoded session. */
+  Duration maxInactiveInterval() {
+    return decodedForm().maxInactiveInterval();
+  }
+
+  private Decoded decodedForm() {
+    Decoded d = decoded;
+    if (d == null) {
+      throw new IllegalStateException("a lazily loaded session was used before its first read");
+    }
+    return d;
+  }
+
+  /**
+   * A fresh copy of the session that callers may change freely.
+   *
+   * @throws SessionSerializationException if the serializer refuses the bytes (a session loaded
+   *     lazily whose record is intact but whose payload the serializer cannot read, or exceeds its
+   *     decoding budget; or a custom serializer that does not round-trip)
+   */
   SessionData toSessionData(SessionSerializer serializer) {
-    if (attributeTemplate != null) {
+    Decoded d = decoded;
+    if (d == null) {
+      // First read of a lazily loaded session: what the load used to do for every session.
+      SessionData session = serializer.deserialize(bytes);
+      decoded = Decoded.of(session, AttributeCopier.template(session));
+      return session; // the template holds its own copies, so this one is the caller's
+    }
+    if (d.attributeTemplate() != null) {
       // Nothing is copied until the caller changes the session or reads a mutable value.
       return SessionData.overTemplate(
-          creationTime, lastAccessedTime, maxInactiveInterval, attributeTemplate);
+          d.creationTime(), d.lastAccessedTime(), d.maxInactiveInterval(), d.attributeTemplate());
     }
-    SessionData decoded = serializer.deserialize(bytes);
+    SessionData session = serializer.deserialize(bytes);
     if (!bytesHoldTimes) {
-      decoded.setLastAccessedTime(lastAccessedTime);
-      decoded.setMaxInactiveInterval(maxInactiveInterval);
+      session.setLastAccessedTime(d.lastAccessedTime());
+      session.setMaxInactiveInterval(d.maxInactiveInterval());
     }
-    return decoded;
+    return session;
   }
 }

@@ -103,6 +103,60 @@ class SaveFileReaderTest {
     assertThat(scan.intact()).isFalse();
   }
 
+  /**
+   * A snapshot of many batches (its lines are checked and parsed on several threads) is handed on
+   * in file order, each record with its own line and offset, each damaged line in its place.
+   */
+  @Test
+  void aLargeSnapshotIsHandedOnInFileOrderWithEveryLineAndOffset() throws IOException {
+    SaveFiles files = files();
+    List<SaveFileFixtures.Op> ops = new ArrayList<>();
+    int n = 5_000;
+    for (int i = 0; i < n; i++) {
+      ops.add(set("s" + i, Integer.toString(i)));
+    }
+    SaveFileFixtures.snapshot(files, 1, ops);
+    int[] damagedLines = {2, 513, 514, 1_700, 4_999};
+    for (int line : damagedLines) {
+      SaveFileFixtures.damageLine(files.saveFile, line);
+    }
+    List<Integer> damaged = Arrays.stream(damagedLines).boxed().toList();
+    byte[] bytes = Files.readAllBytes(files.saveFile);
+    List<Long> lineStarts = new ArrayList<>(List.of(0L, 0L)); // 1-based: line 1 starts at 0
+    for (int i = 0; i < bytes.length - 1; i++) {
+      if (bytes[i] == '\n') {
+        lineStarts.add(i + 1L);
+      }
+    }
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      int line = i + 2; // after the header
+      if (!damaged.contains(line)) {
+        expected.add("s" + i + "=" + i + "@" + line + ":" + lineStarts.get(line));
+      }
+    }
+    Recorder r = new Recorder();
+
+    SaveFileReader.SnapshotScan scan =
+        SaveFileReader.snapshot(files.saveFile, SaveFileFixtures.FORMAT, r);
+
+    assertThat(r.records).containsExactlyElementsOf(expected);
+    List<ProblemKind> kinds = new ArrayList<>();
+    for (int line : damagedLines) {
+      kinds.add(ProblemKind.CHECKSUM);
+    }
+    kinds.add(ProblemKind.COUNT);
+    assertThat(r.kinds).containsExactlyElementsOf(kinds);
+    for (int i = 0; i < damagedLines.length; i++) {
+      assertThat(r.messages.get(i)).startsWith("line " + damagedLines[i] + " fails its checksum");
+      assertThat(r.problemOffsets.get(i)).isEqualTo(lineStarts.get(damagedLines[i]));
+    }
+    assertThat(scan.lines()).isEqualTo(n + 2);
+    assertThat(scan.records()).isEqualTo(n - damagedLines.length);
+    assertThat(scan.damagedLines()).isEqualTo(damagedLines.length);
+    assertThat(r.progress).isEqualTo(Files.size(files.saveFile));
+  }
+
   @Test
   void aSessionTheVisitorCannotUseIsDamageInASnapshot() throws IOException {
     SaveFiles files = files();

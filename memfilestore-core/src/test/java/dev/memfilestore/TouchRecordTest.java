@@ -298,14 +298,14 @@ class TouchRecordTest {
         new SessionEncoding(
             serializer,
             new SessionEncoding.IntervalOrTtl(Duration.ofMinutes(10)),
-            SessionEncoding.ONE_EACH,
+            SessionEncoding.DEFAULT_LENGTH,
             clock);
     StoredSession stored = encoding.encode("a", session("ada"), null);
     Instant accessed = CREATED.plusSeconds(60);
     StoredSession touched = encoding.touched("a", stored, accessed, Duration.ofMinutes(20));
 
     assertThat(touched.bytes).isSameAs(stored.bytes);
-    assertThat(touched.attributeTemplate).isSameAs(stored.attributeTemplate);
+    assertThat(touched.attributeTemplate()).isSameAs(stored.attributeTemplate());
     assertThat(touched.expiresAtMillis)
         .isEqualTo(clock.instant().plus(Duration.ofMinutes(20)).toEpochMilli());
     SessionData expected = session("ada");

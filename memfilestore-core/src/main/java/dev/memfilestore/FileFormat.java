@@ -12,16 +12,22 @@ import javax.crypto.SecretKey;
  * them when its serializer is the built-in JSON one (whose bytes are always one JSON object); a
  * reader takes the file's word for it (the header's {@code encoding}, or, when the header is lost,
  * the member each record uses).
+ *
+ * <p>{@code store} is the store's identity (version 2): a random id written in the header of its
+ * save file and of every journal, so that another store's journal is told apart; null until known.
  */
-record FileFormat(String serializer, boolean embedJson, SecretKey key) {
+record FileFormat(String serializer, boolean embedJson, SecretKey key, String store) {
   /** The {@code format} of a save file's header. */
   static final String SNAPSHOT = "memfilestore-sessions";
 
   /** The {@code format} of a journal's header. */
   static final String JOURNAL = "memfilestore-journal";
 
-  /** The version of both formats that this release writes and reads. */
-  static final int VERSION = 1;
+  /** The version of both formats that this release writes. */
+  static final int VERSION = 2;
+
+  /** The oldest version this release still reads: version 1 has no store id and no sealed order. */
+  static final int OLDEST_VERSION = 1;
 
   /** No line is anywhere near this long; a longer one is damage, not data. */
   static final int MAX_LINE = 64 * 1024 * 1024;
@@ -47,6 +53,15 @@ record FileFormat(String serializer, boolean embedJson, SecretKey key) {
     OTHER_KEY,
     /** Plain, and a key is configured (a store reads it; the inspector refuses it). */
     UNENCRYPTED
+  }
+
+  FileFormat(String serializer, boolean embedJson, SecretKey key) {
+    this(serializer, embedJson, key, null);
+  }
+
+  /** This format for the files of one store. */
+  FileFormat withStore(String storeId) {
+    return new FileFormat(serializer, embedJson, key, storeId);
   }
 
   /** The format a store writes with this serializer. */
@@ -84,7 +99,7 @@ record FileFormat(String serializer, boolean embedJson, SecretKey key) {
    * @return what does not match, or null if the header fits
    */
   Mismatch check(RecordDecoder.Header header) {
-    if (header.version() != VERSION) {
+    if (header.version() < OLDEST_VERSION || header.version() > VERSION) {
       return Mismatch.VERSION;
     }
     if (serializer != null && !serializer.equals(header.serializer())) {

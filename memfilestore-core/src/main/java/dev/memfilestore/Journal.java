@@ -38,6 +38,8 @@ final class Journal implements Closeable {
   private final Object lock = new Object();
 
   private long position; // guarded by lock: the end of the last complete record
+  private long lines; // guarded by lock: the lines written, header included
+  private RecordEncoder sealer; // with a key: seals each record at its line, under the lock
   private boolean sealed; // guarded by lock
   private IOException failure; // guarded by lock
   private volatile long forced;
@@ -58,8 +60,17 @@ final class Journal implements Closeable {
     Journal journal = new Journal(generation, path, channel);
     try {
       RecordEncoder encoder = format.encoder();
+      FileSeal seal =
+          format.key() == null
+              ? null
+              : FileSeal.create(format.key(), FileSeal.JOURNAL, format.store(), generation);
       journal.write(
-          encoder.header(FileFormat.JOURNAL, generation, format.serializer(), now).line());
+          encoder
+              .header(
+                  FileFormat.JOURNAL, generation, format.serializer(), now, format.store(), seal)
+              .line());
+      journal.lines = 1;
+      journal.sealer = seal == null ? null : encoder;
       journal.headerSize = journal.position;
       channel.force(true);
       journal.forced = journal.position;
@@ -72,13 +83,19 @@ final class Journal implements Closeable {
     return journal;
   }
 
+  /** Whether records are sealed here (a key): then {@link #append} takes a record's body. */
+  boolean seals() {
+    return sealer != null;
+  }
+
   /**
-   * Appends one record line, encoded by the caller beforehand so that only the write itself happens
-   * under the lock. The caller must call {@link #done()} once its update is in the map.
+   * Appends one record, encoded by the caller beforehand so that little happens under the lock: a
+   * whole line, or with a key the record's body, which is sealed here at its line number (only
+   * known under the lock). The caller must call {@link #done()} once its update is in the map.
    *
    * @return the end of the record in the file, or -1 if this generation is sealed
    */
-  long append(ByteBuffer line) throws IOException {
+  long append(ByteBuffer prepared) throws IOException {
     synchronized (lock) {
       if (sealed) {
         return -1;
@@ -87,7 +104,8 @@ final class Journal implements Closeable {
         throw new IOException("the journal " + path + " failed earlier: " + failure.getMessage());
       }
       try {
-        write(line.duplicate());
+        write(sealer == null ? prepared.duplicate() : sealer.sealedLine(prepared, lines + 1));
+        lines++;
       } catch (IOException e) {
         failure = e;
         throw e;

@@ -116,8 +116,9 @@ final class Recovery {
    * @param lastGeneration the highest journal generation beside the file, or {@code
    *     snapshotGeneration - 1} if there is none
    * @param journalRecords the journal records replayed
+   * @param store the store id the files carry (version 2), or null if none does
    */
-  record Outcome(long snapshotGeneration, long lastGeneration, long journalRecords) {}
+  record Outcome(long snapshotGeneration, long lastGeneration, long journalRecords, String store) {}
 
   /** A record with where it was read. */
   private record Located(RecordDecoder.Entry entry, Path file, long line) {}
@@ -149,9 +150,19 @@ final class Recovery {
     // With a key, a plain journal is replayed only beside a plain snapshot (a set of files written
     // before the key was configured), never beside a sealed one or one whose header is lost.
     boolean plainJournalsAllowed = format.key() == null || !readSnapshot;
+    RecordDecoder.Header lostHeader = null; // what the trailer repeats of a damaged header
+    String[] store = {null}; // the store's id: the snapshot's, else the first journal's
     if (readSnapshot) {
       SaveFileReader.HeaderLine first = SaveFileReader.firstLine(saveFile, FileFormat.SNAPSHOT);
       snapshotGeneration = generation(first);
+      if (first.status() == SaveFileReader.HeaderLine.Status.OK) {
+        store[0] = first.header().store();
+      } else {
+        lostHeader = SaveFileReader.trailerHeader(saveFile);
+        if (lostHeader != null) {
+          store[0] = lostHeader.store(); // its generation is not trusted to delete journals
+        }
+      }
       plainJournalsAllowed |=
           first.status() == SaveFileReader.HeaderLine.Status.OK && first.header().cipher() == null;
       if (first.status() == SaveFileReader.HeaderLine.Status.OK) {
@@ -181,6 +192,7 @@ final class Recovery {
         expected = g + 1;
         long[] declared = {g};
         boolean[] unsealed = {false};
+        String[] foreign = {null}; // another store's id, if its header names one
         SaveFileReader.JournalScan scan =
             SaveFileReader.journal(
                 journal,
@@ -193,8 +205,19 @@ final class Recovery {
                     latest,
                     plainJournalsAllowed,
                     unsealed,
-                    declared));
-        if (declared[0] != g) {
+                    declared,
+                    store,
+                    foreign));
+        if (foreign[0] != null) {
+          stopped = true;
+          reporter.outOfSequence(
+              journal,
+              "it belongs to another store (its header names store "
+                  + foreign[0]
+                  + ", the save file's is "
+                  + store[0]
+                  + ")");
+        } else if (declared[0] != g) {
           stopped = true;
           reporter.outOfSequence(
               journal,
@@ -227,7 +250,8 @@ final class Recovery {
                   }
                   return latest.containsKey(e.id()) || sink.session(e, saveFile, line);
                 }
-              });
+              },
+              lostHeader);
       reporter.snapshotRead(saveFile, scan);
     }
     for (Located l : latest.values()) {
@@ -235,7 +259,7 @@ final class Recovery {
         sink.session(l.entry(), l.file(), l.line());
       }
     }
-    return new Outcome(snapshotGeneration, lastGeneration, journalRecords);
+    return new Outcome(snapshotGeneration, lastGeneration, journalRecords, store[0]);
   }
 
   private static Visitor journalVisitor(
@@ -246,13 +270,24 @@ final class Recovery {
       Map<String, Located> latest,
       boolean plainAllowed,
       boolean[] unsealed,
-      long[] declared) {
+      long[] declared,
+      String[] store,
+      String[] foreign) {
     return new Visitor(journal, reporter) {
       @Override
       public boolean header(RecordDecoder.Header header) {
+        if (store[0] != null && !store[0].equals(header.store())) {
+          // Once the store's id is known, every journal must carry it (a version 1 journal
+          // beside version 2 files was not written by this store either).
+          foreign[0] = header.store() == null ? "none (format version 1)" : header.store();
+          return false;
+        }
         if (header.generation() != declared[0]) {
           declared[0] = header.generation();
           return false;
+        }
+        if (store[0] == null) {
+          store[0] = header.store(); // version 1 files (null) until a version 2 journal
         }
         FileFormat.Mismatch mismatch = format.check(header);
         if (mismatch == FileFormat.Mismatch.UNENCRYPTED && !plainAllowed) {

@@ -39,7 +39,7 @@ final class SaveFileStorage extends Storage {
 
   private final SaveFiles files;
   private final Path saveFile;
-  private final FileFormat format;
+  private FileFormat format; // its store id is set once, by load(), before any file is written
   private final Durability durability;
   private final boolean journaling;
   private final Journal.ChannelOpener channelOpener;
@@ -170,10 +170,12 @@ final class SaveFileStorage extends Storage {
       return null;
     }
     RecordEncoder encoder = journalEncoders.get();
-    return (next == null
+    RecordEncoder record =
+        next == null
             ? encoder.delete(id)
-            : encoder.session("set", id, fileExpiry(next.expiresAtMillis), next.bytes))
-        .line();
+            : encoder.session("set", id, fileExpiry(next.expiresAtMillis), next.bytes);
+    // With a key, the journal seals the body under its lock, where the line number is known.
+    return format.key() == null ? record.line() : record.body();
   }
 
   @Override
@@ -446,6 +448,7 @@ final class SaveFileStorage extends Storage {
     StoreRecovery recovery = new StoreRecovery(now);
     try {
       Recovery.Outcome outcome = Recovery.run(files, format, recovery, recovery);
+      format = format.withStore(outcome.store() != null ? outcome.store() : FileSeal.randomId());
       generation = outcome.lastGeneration() + 1;
       recovery.firstNewGeneration = generation;
       cache.cleanUp();
@@ -565,7 +568,9 @@ final class SaveFileStorage extends Storage {
                 file
                     + " is in format version "
                     + header.version()
-                    + " but this MemFileStore reads version "
+                    + " but this MemFileStore reads versions "
+                    + FileFormat.OLDEST_VERSION
+                    + " to "
                     + FileFormat.VERSION
                     + ": upgrade memfilestore, or move the file away to start without its sessions";
             case SERIALIZER ->

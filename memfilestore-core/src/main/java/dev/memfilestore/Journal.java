@@ -25,6 +25,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * has also reached the map: after that, a snapshot taken by iterating the map contains everything
  * this generation holds.
  *
+ * <p>With a key, each record is sealed ({@link FileSeal}) at its line number under the lock, where
+ * that number is known; the caller has encoded the record's body beforehand, outside it.
+ *
  * <p>After a failed write the journal is unusable (a change missing from it must not be followed by
  * later ones, or replay would skip it silently); the store then writes a snapshot and starts a new
  * generation.

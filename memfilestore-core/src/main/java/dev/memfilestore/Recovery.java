@@ -19,9 +19,12 @@ import java.util.Map;
  * in ascending order, each up to its first bad line; a later record of an id replaces an earlier
  * one and a delete removes it. Journals below the snapshot's generation are obsolete: the snapshot
  * holds their changes. After a damaged journal (or one whose header is refused), a missing
- * generation, a journal whose header names another generation than its file name, or (with a key,
- * beside a sealed snapshot) a plain journal, no later journal is replayed, since a change after a
- * missing one could be wrong. A snapshot's bad lines cost only themselves.
+ * generation, a journal whose header names another generation than its file name, a journal of
+ * another store (once the store id is known, every journal must name it), or (with a key, beside a
+ * sealed snapshot) a plain journal, no later journal is replayed, since a change after a missing
+ * one could be wrong. A snapshot's bad lines cost only themselves. With a key, records of version 2
+ * open only at their own line of their own file ({@link FileSeal}), so a record replayed, moved or
+ * dropped shows as a bad line.
  *
  * <h2>Reading order</h2>
  *
@@ -94,9 +97,9 @@ final class Recovery {
     }
 
     /**
-     * A journal out of sequence: a generation missing before it (a gap), or a header naming another
-     * generation than its file name (swapped, or another store's). Neither it nor any later journal
-     * is replayed.
+     * A journal out of sequence: a generation missing before it (a gap), a header naming another
+     * generation than its file name (swapped, or another store's), or another store's id. Neither
+     * it nor any later journal is replayed.
      */
     default void outOfSequence(Path journal, String why) throws IOException {
       problem(journal, ProblemKind.HEADER, 1, 0, why + ": not replayed, nor any later journal");

@@ -19,6 +19,8 @@ import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Issue 13, items 4b and 5: with a key, a sealed record opens only at its own line of its own file,
@@ -362,6 +364,45 @@ class SealedOrderTest {
     assertThat(keptAside()).isEmpty();
   }
 
+  @ParameterizedTest
+  @EnumSource(
+      value = Durability.class,
+      names = {"JOURNAL", "JOURNAL_SYNC"})
+  void recordsSealedByConcurrentWritersAllOpenInOrder(Durability durability) throws Exception {
+    Path file = dir.resolve("s.json");
+    MemFileStore store =
+        MemFileStore.builder().saveFile(file).encryptionKey(key(1)).durability(durability).build();
+    int threads = 6;
+    int each = 300;
+    List<Thread> writers = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int writer = t;
+      Thread w =
+          new Thread(
+              () -> {
+                for (int i = 0; i < each; i++) {
+                  store.set("w" + writer + "-" + (i % 50), session("v" + i));
+                  if (i % 7 == 0) {
+                    store.destroy("w" + writer + "-" + ((i + 25) % 50));
+                  }
+                }
+              });
+      w.start();
+      writers.add(w);
+    }
+    for (Thread w : writers) {
+      w.join();
+    }
+    Map<String, String> expected = users(store);
+    store.simulateCrash();
+
+    assertThat(problems(file, key(1))).as("every sealed line opens at its line").isEmpty();
+    try (MemFileStore reopened = open(file, key(1))) {
+      assertThat(users(reopened)).isEqualTo(expected);
+    }
+    assertThat(keptAside()).isEmpty();
+  }
+
   @Test
   void encryptedFilesOfFormatVersion1StillLoadAndAreRewrittenInVersion2() throws IOException {
     Path file = copyFixture("encrypted");
@@ -393,6 +434,24 @@ class SealedOrderTest {
     }
   }
 
+  @Test
+  void aVersion1JournalBesideVersion2FilesIsAnotherStores() throws IOException {
+    Path file = dir.resolve("s.json");
+    try (MemFileStore store = open(file, null)) {
+      store.set("mine", session("me"));
+    }
+    assertThat(SaveFileReader.firstLine(file, FileFormat.SNAPSHOT).header().generation())
+        .isEqualTo(1);
+    Path fixtures = Files.createDirectory(dir.resolve("fixtures"));
+    Path v1 = copyFixture("plain", fixtures);
+    Files.copy(new SaveFiles(v1).journal(1), new SaveFiles(file).journal(1));
+
+    try (MemFileStore store = open(file, null)) {
+      assertThat(store.ids()).containsExactly("mine");
+    }
+    assertThat(keptAside()).anyMatch(n -> n.startsWith("s.json.journal.1.damaged-"));
+  }
+
   private static Map<String, String> users(MemFileStore store) {
     Map<String, String> users = new TreeMap<>();
     for (String id : store.ids()) {
@@ -402,6 +461,10 @@ class SealedOrderTest {
   }
 
   private Path copyFixture(String kind) throws IOException {
+    return copyFixture(kind, dir);
+  }
+
+  private static Path copyFixture(String kind, Path dir) throws IOException {
     for (String name : List.of("v1.json", "v1.json.journal.1")) {
       try (InputStream in =
           SealedOrderTest.class.getResourceAsStream("/format-v1/" + kind + "/" + name)) {

@@ -165,7 +165,11 @@ public final class SaveFileInspector {
     TOO_LONG("too-long"),
     /** A line with a valid checksum is not a well-formed record. */
     MALFORMED("malformed"),
-    /** A line with a valid checksum does not decrypt with the key given. */
+    /**
+     * A line with a valid checksum does not decrypt with the key given: damaged, sealed with
+     * another key, or (format version 2) not sealed for this line of this file, i.e. repeated,
+     * moved or taken from another file.
+     */
     DECRYPT("decrypt"),
     /** An intact record whose session is not in its serializer's form (the store skips it). */
     SESSION("session"),

@@ -670,8 +670,10 @@ final class SaveFileStorage extends Storage {
                 + snapshotDecryptFailures
                 + " records of "
                 + file
-                + " decrypts with the configured encryptionKey: configure the key that wrote it,"
-                + " or move the file away to start without its sessions");
+                + " decrypts with the configured encryptionKey: configure the key that wrote it"
+                + " (or, if it is the right key, the file's header and trailer, which hold the"
+                + " salt of its records' key, are both damaged), or move the file away to start"
+                + " without its sessions");
       }
       damage = true;
       log.warn(

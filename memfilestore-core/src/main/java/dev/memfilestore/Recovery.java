@@ -217,7 +217,7 @@ final class Recovery {
               journal,
               "it belongs to another store (its header names store "
                   + foreign[0]
-                  + ", the save file's is "
+                  + ", this store's is "
                   + store[0]
                   + ")");
         } else if (declared[0] != g) {

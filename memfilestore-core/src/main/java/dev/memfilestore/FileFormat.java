@@ -12,8 +12,11 @@ import javax.crypto.SecretKey;
  * them when its serializer is the built-in JSON one (whose bytes are always one JSON object); a
  * reader takes the file's word for it (the header's {@code encoding}, or, when the header is lost,
  * the member each record uses).
+ *
+ * <p>{@code store} is the store's identity (version 2): a random id written in the header of its
+ * save file and of every journal, so that another store's journal is told apart; null until known.
  */
-record FileFormat(String serializer, boolean embedJson, SecretKey key) {
+record FileFormat(String serializer, boolean embedJson, SecretKey key, String store) {
   /** The {@code format} of a save file's header. */
   static final String SNAPSHOT = "memfilestore-sessions";
 
@@ -22,11 +25,12 @@ record FileFormat(String serializer, boolean embedJson, SecretKey key) {
 
   /**
    * The version of both formats that this release writes. Version 2 adds the journal's {@code
-   * touch} record; a reader of version 1 would take it for damage, hence the new number.
+   * touch} record (a reader of version 1 would take it for damage), the store id in every header,
+   * and sealed records bound to their line of their file.
    */
   static final int VERSION = 2;
 
-  /** The oldest version this release reads: every version from it to {@link #VERSION}. */
+  /** The oldest version this release still reads: version 1 has no store id and no sealed order. */
   static final int OLDEST_VERSION = 1;
 
   /** No line is anywhere near this long; a longer one is damage, not data. */
@@ -53,6 +57,15 @@ record FileFormat(String serializer, boolean embedJson, SecretKey key) {
     OTHER_KEY,
     /** Plain, and a key is configured (a store reads it; the inspector refuses it). */
     UNENCRYPTED
+  }
+
+  FileFormat(String serializer, boolean embedJson, SecretKey key) {
+    this(serializer, embedJson, key, null);
+  }
+
+  /** This format for the files of one store. */
+  FileFormat withStore(String storeId) {
+    return new FileFormat(serializer, embedJson, key, storeId);
   }
 
   /** The format a store writes with this serializer. */

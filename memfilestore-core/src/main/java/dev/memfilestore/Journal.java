@@ -26,6 +26,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * has also reached the map: after that, a snapshot taken by iterating the map contains everything
  * this generation holds.
  *
+ * <p>With a key, each record is sealed ({@link FileSeal}) at its line number under the lock, where
+ * that number is known; the caller has encoded the record's body beforehand, outside it.
+ *
  * <p>After a failed write the journal is unusable (a change missing from it must not be followed by
  * later ones, or replay would skip it silently); the store then writes a snapshot and starts a new
  * generation.
@@ -41,6 +44,8 @@ final class Journal implements Closeable {
   private final Object lock = new Object();
 
   private long position; // guarded by lock: the end of the last complete record
+  private long lines; // guarded by lock: the lines written, header included
+  private RecordEncoder sealer; // with a key: seals each record at its line, under the lock
   private boolean sealed; // guarded by lock
   private IOException failure; // guarded by lock
   private volatile long forced;
@@ -61,8 +66,17 @@ final class Journal implements Closeable {
     Journal journal = new Journal(generation, path, channel);
     try {
       RecordEncoder encoder = format.encoder();
+      FileSeal seal =
+          format.key() == null
+              ? null
+              : FileSeal.create(format.key(), FileSeal.JOURNAL, format.store(), generation);
       journal.write(
-          encoder.header(FileFormat.JOURNAL, generation, format.serializer(), now).line());
+          encoder
+              .header(
+                  FileFormat.JOURNAL, generation, format.serializer(), now, format.store(), seal)
+              .line());
+      journal.lines = 1;
+      journal.sealer = seal == null ? null : encoder;
       journal.headerSize = journal.position;
       channel.force(true);
       journal.forced = journal.position;
@@ -75,13 +89,19 @@ final class Journal implements Closeable {
     return journal;
   }
 
+  /** Whether records are sealed here (a key): then {@link #append} takes a record's body. */
+  boolean seals() {
+    return sealer != null;
+  }
+
   /**
-   * Appends one record line, encoded by the caller beforehand so that only the write itself happens
-   * under the lock. The caller must call {@link #done()} once its update is in the map.
+   * Appends one record, encoded by the caller beforehand so that little happens under the lock: a
+   * whole line, or with a key the record's body, which is sealed here at its line number (only
+   * known under the lock). The caller must call {@link #done()} once its update is in the map.
    *
    * @return the end of the record in the file, or -1 if this generation is sealed
    */
-  long append(ByteBuffer line) throws IOException {
+  long append(ByteBuffer prepared) throws IOException {
     synchronized (lock) {
       if (sealed) {
         return -1;
@@ -90,7 +110,8 @@ final class Journal implements Closeable {
         throw new IOException("the journal " + path + " failed earlier: " + failure.getMessage());
       }
       try {
-        write(line.duplicate());
+        write(sealer == null ? prepared.duplicate() : sealer.sealedLine(prepared, lines + 1));
+        lines++;
       } catch (IOException e) {
         failure = e;
         throw e;

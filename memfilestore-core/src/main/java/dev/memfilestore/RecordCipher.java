@@ -19,8 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * AES-GCM for the records of save files and journals: each record is sealed on its own with a fresh
- * random 96-bit nonce, so a damaged record costs only itself. Not thread-safe: every writer and
+ * AES-GCM under the configured key itself, with a fresh random 96-bit nonce per seal: the header's
+ * key check, and the records of format version 1 (each sealed on its own, bound to nothing), which
+ * are still read. Version 2 seals records with {@link FileSeal}. Not thread-safe: every writer and
  * reader makes its own.
  */
 final class RecordCipher {

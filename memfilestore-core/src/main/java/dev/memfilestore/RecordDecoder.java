@@ -20,6 +20,8 @@ final class RecordDecoder {
    * What a header says.
    *
    * @param written when the file was started, or null if the header does not say (informative)
+   * @param store the store's id (version 2), or null
+   * @param salt the salt of the file's record key (version 2, encrypted), or null
    */
   record Header(
       String format,
@@ -29,10 +31,24 @@ final class RecordDecoder {
       String encoding,
       String cipher,
       String keyCheck,
-      Instant written) {
-    /** The cipher for this file's records, or null if they are plain. */
-    RecordCipher recordCipher(RecordCipher decryptor) {
-      return cipher == null ? null : decryptor;
+      Instant written,
+      String store,
+      String salt) {
+    /** Whether records are sealed at their line (version 2 and later, encrypted). */
+    boolean sealsLines() {
+      return cipher != null && version >= 2;
+    }
+
+    /**
+     * The seal that opens this file's records, or null if they are not sealed per line or the salt
+     * is unusable (then none opens).
+     */
+    FileSeal fileSeal(javax.crypto.SecretKey key) {
+      if (key == null || !sealsLines()) {
+        return null;
+      }
+      byte kind = FileFormat.JOURNAL.equals(format) ? FileSeal.JOURNAL : FileSeal.SNAPSHOT;
+      return FileSeal.of(key, kind, store, generation, salt);
     }
   }
 
@@ -93,6 +109,8 @@ final class RecordDecoder {
     String cipher = null;
     String keyCheck = null;
     Instant written = null;
+    String store = null;
+    String salt = null;
     try (JsonParser p = JSON.createParser(line, 0, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
@@ -109,6 +127,8 @@ final class RecordDecoder {
           case "cipher" -> cipher = p.getValueAsString();
           case "keyCheck" -> keyCheck = p.getValueAsString();
           case "written" -> written = instant(p.getValueAsString());
+          case "store" -> store = p.getValueAsString();
+          case "salt" -> salt = p.getValueAsString();
           default -> p.skipChildren();
         }
       }
@@ -119,7 +139,61 @@ final class RecordDecoder {
         || !(FileFormat.JSON.equals(encoding) || FileFormat.BASE64.equals(encoding))) {
       return null;
     }
-    return new Header(format, version, generation, serializer, encoding, cipher, keyCheck, written);
+    return new Header(
+        format, version, generation, serializer, encoding, cipher, keyCheck, written, store, salt);
+  }
+
+  /**
+   * What a version 2 snapshot's trailer repeats of its header (generation, store id, salt), as a
+   * header with no serializer or encoding (either is then accepted), or null if this line is no
+   * such trailer. Used only when the header itself is damaged.
+   */
+  static Header trailerHeader(byte[] line, int length) {
+    if (trailer(line, length) < 0) {
+      return null;
+    }
+    long generation = -1;
+    String store = null;
+    String salt = null;
+    try (JsonParser p = JSON.createParser(line, 0, length)) {
+      p.nextToken();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken t = p.nextToken();
+        switch (name) {
+          case "generation" -> generation = t == JsonToken.VALUE_NUMBER_INT ? p.getLongValue() : -1;
+          case "store" -> store = p.getValueAsString();
+          case "salt" -> salt = p.getValueAsString();
+          default -> p.skipChildren();
+        }
+      }
+    } catch (IOException e) {
+      return null;
+    }
+    if (generation < 0 || store == null) {
+      return null; // a version 1 trailer
+    }
+    return new Header(
+        FileFormat.SNAPSHOT,
+        2,
+        generation,
+        null,
+        null,
+        salt == null ? null : RecordCipher.NAME,
+        null,
+        null,
+        store,
+        salt);
+  }
+
+  /** Whether a sealed trailer's count opens at its line and matches the count it shows. */
+  static boolean trailerAuthentic(byte[] line, int length, FileSeal seal, long lineNumber) {
+    long count = trailer(line, length);
+    byte[] plain = open(sealedMember(line, length), seal, lineNumber);
+    return count >= 0
+        && plain != null
+        && new String(plain, java.nio.charset.StandardCharsets.US_ASCII)
+            .equals("\"end\":true,\"records\":" + count + "}");
   }
 
   /** An informative time, or null if it does not parse. */
@@ -132,10 +206,25 @@ final class RecordDecoder {
   }
 
   /**
-   * Returns the plain record of an encrypted line as a JSON object, or null if the line is not an
-   * encrypted record or fails to decrypt (damaged, or sealed with another key).
+   * Returns the plain record of an encrypted line of version 1 as a JSON object, or null if the
+   * line is not an encrypted record or fails to decrypt (damaged, or sealed with another key).
    */
   static byte[] decrypt(byte[] line, int length, RecordCipher cipher) {
+    String sealed = sealedMember(line, length);
+    if (sealed == null) {
+      return null;
+    }
+    byte[] plain;
+    try {
+      plain = cipher.open(Base64.getDecoder().decode(sealed));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    return plain == null ? null : object(plain);
+  }
+
+  /** The {@code enc} member of a line, or null. */
+  private static String sealedMember(byte[] line, int length) {
     String sealed = null;
     try (JsonParser p = JSON.createParser(line, 0, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -153,18 +242,22 @@ final class RecordDecoder {
     } catch (IOException e) {
       return null;
     }
-    if (sealed == null) {
+    return sealed;
+  }
+
+  /** Opens a version 2 sealed member at its line, or returns null. */
+  private static byte[] open(String sealed, FileSeal seal, long lineNumber) {
+    if (sealed == null || seal == null) {
       return null;
     }
-    byte[] plain;
     try {
-      plain = cipher.open(Base64.getDecoder().decode(sealed));
+      return seal.open(Base64.getDecoder().decode(sealed), lineNumber);
     } catch (IllegalArgumentException e) {
       return null;
     }
-    if (plain == null) {
-      return null;
-    }
+  }
+
+  private static byte[] object(byte[] plain) {
     byte[] object = new byte[plain.length + 1];
     object[0] = '{';
     System.arraycopy(plain, 0, object, 1, plain.length);
@@ -211,8 +304,21 @@ final class RecordDecoder {
    *
    * @param header the file's header, or null if it is lost
    * @param decryptor the configured key's cipher, or null
+   * @param seal the file's seal (version 2, encrypted), or null
+   * @param lineNumber the line's number in its file, 1-based: where a version 2 record was sealed
    */
-  static Entry entry(byte[] line, int length, Header header, RecordCipher decryptor) {
+  static Entry entry(
+      byte[] line,
+      int length,
+      Header header,
+      RecordCipher decryptor,
+      FileSeal seal,
+      long lineNumber) {
+    if (header != null && header.sealsLines()) {
+      // Sealed at its line: it opens here, with this file's key, or not at all.
+      byte[] plain = open(sealedMember(line, length), seal, lineNumber);
+      return plain == null ? null : entry(object(plain), plain.length + 1, header.encoding());
+    }
     String encoding = header == null ? null : header.encoding();
     boolean encrypted = header != null && header.cipher() != null;
     if (decryptor != null && (encrypted || header == null)) {

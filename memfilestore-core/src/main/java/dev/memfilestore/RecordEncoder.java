@@ -24,6 +24,10 @@ final class RecordEncoder {
   private final LineBuffer body = new LineBuffer();
   private final LineBuffer lineOutput = new LineBuffer();
   private boolean seal; // whether the line built last is a record to encrypt
+  private FileSeal fileSeal; // the file's seal: records are sealed at their line (null: plain)
+  private long lineNumber; // of the line written last, since the header
+  private String store; // the header's store id, repeated in a snapshot's trailer
+  private long generation; // the header's generation, likewise
 
   // Reused by snapshot records, so that a snapshot of a million sessions allocates little.
   private static final byte[] SNAPSHOT_ID = bytes("\"id\":\"");
@@ -34,6 +38,7 @@ final class RecordEncoder {
   private static final byte[] OP_SET = bytes("\"op\":\"set\",");
   private static final byte[] ID = bytes("\"id\":");
   private static final byte[] EXPIRES = bytes(",\"expires\":");
+  private static final byte[] ENC = bytes("\"enc\":\"");
   private final CRC32C crc = new CRC32C();
   private final byte[] head = new byte[ChecksummedLine.BODY_OFFSET];
   private byte[] base64 = new byte[0];
@@ -45,7 +50,8 @@ final class RecordEncoder {
 
   /**
    * @param embedJson whether session bytes are JSON objects to embed as they are (else base64)
-   * @param key the key to encrypt records with, or null
+   * @param key the configured key, for the header's key check (records are sealed by the {@link
+   *     FileSeal} given to {@link #header}), or null
    */
   RecordEncoder(boolean embedJson, SecretKey key) {
     this.embedJson = embedJson;
@@ -53,19 +59,39 @@ final class RecordEncoder {
   }
 
   /**
-   * A header line.
+   * A header line; from here on, lines are counted and (with a seal) record lines are sealed at
+   * their line number.
    *
    * @param format {@link FileFormat#SNAPSHOT} or {@link FileFormat#JOURNAL}
+   * @param store the store's id, or null (a file without one, as version 1 wrote)
+   * @param fileSeal the file's seal (it carries the header's salt), or null for a plain file
    */
-  RecordEncoder header(String format, long generation, String serializer, Instant now) {
+  RecordEncoder header(
+      String format,
+      long generation,
+      String serializer,
+      Instant now,
+      String store,
+      FileSeal fileSeal) {
     body.reset();
+    this.fileSeal = fileSeal;
+    this.store = store;
+    this.generation = generation;
+    this.lineNumber = 0;
     ascii("\"format\":\"" + format + "\",\"version\":" + FileFormat.VERSION);
     ascii(",\"generation\":" + generation + ",\"serializer\":");
     string(serializer);
     String encoding = embedJson ? FileFormat.JSON : FileFormat.BASE64;
     ascii(",\"encoding\":\"" + encoding + "\",\"written\":\"" + now + "\"");
+    if (store != null) {
+      ascii(",\"store\":");
+      string(store);
+    }
     if (cipher != null) {
       ascii(",\"cipher\":\"" + RecordCipher.NAME + "\",\"keyCheck\":\"" + cipher.keyCheck() + "\"");
+      if (fileSeal != null) {
+        ascii(",\"salt\":\"" + fileSeal.salt + "\"");
+      }
     }
     ascii("}");
     seal = false;
@@ -108,7 +134,7 @@ final class RecordEncoder {
    */
   void writeSnapshotSession(OutputStream out, String id, long expiresAtMillis, byte[] session)
       throws IOException {
-    if (cipher != null
+    if (fileSeal != null
         || !plainAscii(id)
         || (expiresAtMillis != FileFormat.NO_EXPIRY
             && (expiresAtMillis < YEAR_0 || expiresAtMillis >= YEAR_10000))) {
@@ -143,6 +169,7 @@ final class RecordEncoder {
       body.write('"');
     }
     body.write('}');
+    lineNumber++;
     ChecksummedLine.write(out, body.array(), body.size(), crc, head);
   }
 
@@ -240,11 +267,61 @@ final class RecordEncoder {
     return this;
   }
 
+  /**
+   * A snapshot's trailer. From version 2 on it repeats the header's generation, store id and salt
+   * (so that records still open when the header is damaged), and with a seal it carries the sealed
+   * count, so that records cut off the end cannot be hidden by a new trailer.
+   */
   RecordEncoder trailer(long records) {
     body.reset();
     seal = false;
-    ascii("\"end\":true,\"records\":" + records + "}");
+    String count = "\"end\":true,\"records\":" + records;
+    ascii(count + ",\"generation\":" + generation);
+    if (store != null) {
+      ascii(",\"store\":");
+      string(store);
+    }
+    if (fileSeal != null) {
+      byte[] plain = (count + "}").getBytes(StandardCharsets.US_ASCII);
+      byte[] sealed = fileSeal.seal(plain, 0, plain.length, lineNumber + 1);
+      ascii(",\"salt\":\"" + fileSeal.salt + "\",\"enc\":\"");
+      ascii(Base64.getEncoder().encodeToString(sealed));
+      ascii("\"");
+    }
+    ascii("}");
     return this;
+  }
+
+  /** The body of the record built last, unsealed and without checksum, for {@link #sealedLine}. */
+  ByteBuffer body() {
+    return body.buffer();
+  }
+
+  /**
+   * A journal's record line sealed at its line number: what the journal does under its lock, once
+   * the line number is known. The body comes from another encoder's {@link #body()}.
+   */
+  ByteBuffer sealedLine(ByteBuffer plain, long line) {
+    byte[] sealed =
+        fileSeal.seal(
+            plain.array(), plain.arrayOffset() + plain.position(), plain.remaining(), line);
+    body.reset();
+    body.write(ENC, 0, ENC.length);
+    int encodedLength = 4 * ((sealed.length + 2) / 3);
+    if (base64.length < encodedLength) {
+      base64 = new byte[Math.max(encodedLength, base64.length * 2)];
+    }
+    int n = Base64.getEncoder().encode(sealed, base64);
+    body.write(base64, 0, n);
+    body.write('"');
+    body.write('}');
+    lineOutput.reset();
+    try {
+      ChecksummedLine.write(lineOutput, body.array(), body.size(), crc, head);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e); // a byte array stream does not fail
+    }
+    return lineOutput.buffer();
   }
 
   /** The line built last, with its checksum and newline, in a buffer reused by the next one. */
@@ -260,9 +337,14 @@ final class RecordEncoder {
 
   /** Writes the line built last, with its checksum and newline. */
   void writeTo(OutputStream out) throws IOException {
-    if (cipher != null && seal) {
-      // The whole record, id included, becomes {"crc":…,"enc":"<nonce, ciphertext, tag>"}.
-      byte[] sealed = cipher.seal(body.array(), body.size());
+    lineNumber++;
+    if (seal && cipher != null && fileSeal == null) {
+      // never a plain record in an encrypted store's file
+      throw new IllegalStateException("a record of an encrypted file needs the file's seal");
+    }
+    if (fileSeal != null && seal) {
+      // The whole record, id included, becomes {"crc":…,"enc":"<ciphertext and tag>"}.
+      byte[] sealed = fileSeal.seal(body.array(), 0, body.size(), lineNumber);
       body.reset();
       ascii("\"enc\":\"" + Base64.getEncoder().encodeToString(sealed) + "\"}");
       seal = false;

@@ -19,9 +19,12 @@ import java.util.Map;
  * in ascending order, each up to its first bad line; a later record of an id replaces an earlier
  * one and a delete removes it. Journals below the snapshot's generation are obsolete: the snapshot
  * holds their changes. After a damaged journal (or one whose header is refused), a missing
- * generation, a journal whose header names another generation than its file name, or (with a key,
- * beside a sealed snapshot) a plain journal, no later journal is replayed, since a change after a
- * missing one could be wrong. A snapshot's bad lines cost only themselves.
+ * generation, a journal whose header names another generation than its file name, a journal of
+ * another store (once the store id is known, every journal must name it), or (with a key, beside a
+ * sealed snapshot) a plain journal, no later journal is replayed, since a change after a missing
+ * one could be wrong. A snapshot's bad lines cost only themselves. With a key, records of version 2
+ * open only at their own line of their own file ({@link FileSeal}), so a record replayed, moved or
+ * dropped shows as a bad line.
  *
  * <p>A {@code touch} record changes the times and expiry of the session its id holds at that point
  * and keeps its attributes; a touch of an id that holds nothing then (unknown, deleted, or whose
@@ -101,9 +104,9 @@ final class Recovery {
     }
 
     /**
-     * A journal out of sequence: a generation missing before it (a gap), or a header naming another
-     * generation than its file name (swapped, or another store's). Neither it nor any later journal
-     * is replayed.
+     * A journal out of sequence: a generation missing before it (a gap), a header naming another
+     * generation than its file name (swapped, or another store's), or another store's id. Neither
+     * it nor any later journal is replayed.
      */
     default void outOfSequence(Path journal, String why) throws IOException {
       problem(journal, ProblemKind.HEADER, 1, 0, why + ": not replayed, nor any later journal");
@@ -123,8 +126,9 @@ final class Recovery {
    * @param lastGeneration the highest journal generation beside the file, or {@code
    *     snapshotGeneration - 1} if there is none
    * @param journalRecords the journal records replayed
+   * @param store the store id the files carry (version 2), or null if none does
    */
-  record Outcome(long snapshotGeneration, long lastGeneration, long journalRecords) {}
+  record Outcome(long snapshotGeneration, long lastGeneration, long journalRecords, String store) {}
 
   /** A record with where it was read. */
   private record Located(RecordDecoder.Entry entry, Path file, long line) {}
@@ -156,9 +160,19 @@ final class Recovery {
     // With a key, a plain journal is replayed only beside a plain snapshot (a set of files written
     // before the key was configured), never beside a sealed one or one whose header is lost.
     boolean plainJournalsAllowed = format.key() == null || !readSnapshot;
+    RecordDecoder.Header lostHeader = null; // what the trailer repeats of a damaged header
+    String[] store = {null}; // the store's id: the snapshot's, else the first journal's
     if (readSnapshot) {
       SaveFileReader.HeaderLine first = SaveFileReader.firstLine(saveFile, FileFormat.SNAPSHOT);
       snapshotGeneration = generation(first);
+      if (first.status() == SaveFileReader.HeaderLine.Status.OK) {
+        store[0] = first.header().store();
+      } else {
+        lostHeader = SaveFileReader.trailerHeader(saveFile);
+        if (lostHeader != null) {
+          store[0] = lostHeader.store(); // its generation is not trusted to delete journals
+        }
+      }
       plainJournalsAllowed |=
           first.status() == SaveFileReader.HeaderLine.Status.OK && first.header().cipher() == null;
       if (first.status() == SaveFileReader.HeaderLine.Status.OK) {
@@ -188,6 +202,7 @@ final class Recovery {
         expected = g + 1;
         long[] declared = {g};
         boolean[] unsealed = {false};
+        String[] foreign = {null}; // another store's id, if its header names one
         SaveFileReader.JournalScan scan =
             SaveFileReader.journal(
                 journal,
@@ -200,8 +215,19 @@ final class Recovery {
                     latest,
                     plainJournalsAllowed,
                     unsealed,
-                    declared));
-        if (declared[0] != g) {
+                    declared,
+                    store,
+                    foreign));
+        if (foreign[0] != null) {
+          stopped = true;
+          reporter.outOfSequence(
+              journal,
+              "it belongs to another store (its header names store "
+                  + foreign[0]
+                  + ", this store's is "
+                  + store[0]
+                  + ")");
+        } else if (declared[0] != g) {
           stopped = true;
           reporter.outOfSequence(
               journal,
@@ -248,7 +274,8 @@ final class Recovery {
                   }
                   return sink.session(touched, saveFile, line);
                 }
-              });
+              },
+              lostHeader);
       reporter.snapshotRead(saveFile, scan);
     }
     for (Located l : latest.values()) {
@@ -257,7 +284,7 @@ final class Recovery {
         sink.session(l.entry(), l.file(), l.line());
       }
     }
-    return new Outcome(snapshotGeneration, lastGeneration, journalRecords);
+    return new Outcome(snapshotGeneration, lastGeneration, journalRecords, store[0]);
   }
 
   private static Visitor journalVisitor(
@@ -268,13 +295,24 @@ final class Recovery {
       Map<String, Located> latest,
       boolean plainAllowed,
       boolean[] unsealed,
-      long[] declared) {
+      long[] declared,
+      String[] store,
+      String[] foreign) {
     return new Visitor(journal, reporter) {
       @Override
       public boolean header(RecordDecoder.Header header) {
+        if (store[0] != null && !store[0].equals(header.store())) {
+          // Once the store's id is known, every journal must carry it (a version 1 journal
+          // beside version 2 files was not written by this store either).
+          foreign[0] = header.store() == null ? "none (format version 1)" : header.store();
+          return false;
+        }
         if (header.generation() != declared[0]) {
           declared[0] = header.generation();
           return false;
+        }
+        if (store[0] == null) {
+          store[0] = header.store(); // version 1 files (null) until a version 2 journal
         }
         FileFormat.Mismatch mismatch = format.check(header);
         if (mismatch == FileFormat.Mismatch.UNENCRYPTED && !plainAllowed) {

@@ -165,7 +165,11 @@ public final class SaveFileInspector {
     TOO_LONG("too-long"),
     /** A line with a valid checksum is not a well-formed record. */
     MALFORMED("malformed"),
-    /** A line with a valid checksum does not decrypt with the key given. */
+    /**
+     * A line with a valid checksum does not decrypt with the key given: damaged, sealed with
+     * another key, or (format version 2) not sealed for this line of this file, i.e. repeated,
+     * moved or taken from another file.
+     */
     DECRYPT("decrypt"),
     /** An intact record whose session is not in its serializer's form (the store skips it). */
     SESSION("session"),
@@ -271,12 +275,15 @@ public final class SaveFileInspector {
 
   private final AtomicLong bytesRead = new AtomicLong();
 
-  private SaveFileInspector(SaveFiles files, SecretKey key, Header header) {
+  private SaveFileInspector(SaveFiles files, SecretKey key, Header header, String store) {
     this.files = files;
     this.saveFile = files.saveFile;
     this.key = key;
     this.header = header;
-    this.format = FileFormat.declared(header.serializer(), header.encoding(), key);
+    // A rewrite keeps the store's id (files of version 1 have none: it makes one).
+    this.format =
+        FileFormat.declared(header.serializer(), header.encoding(), key)
+            .withStore(store != null ? store : FileSeal.randomId());
   }
 
   /**
@@ -321,6 +328,7 @@ public final class SaveFileInspector {
     }
     FileFormat anySerializer = new FileFormat(null, false, key);
     Header header = null;
+    String store = null; // the store id the files carry (format version 2)
     long snapshotGeneration = 0;
     if (Files.exists(file)) {
       SaveFileReader.HeaderLine h = SaveFileReader.firstLine(file, FileFormat.SNAPSHOT);
@@ -333,7 +341,10 @@ public final class SaveFileInspector {
                 file
                     + " is not a MemFileStore save file: its first line is not a"
                     + " memfilestore-sessions header");
-        case OK -> header = checked(file, h.header(), anySerializer);
+        case OK -> {
+          header = checked(file, h.header(), anySerializer);
+          store = h.header().store();
+        }
         case DAMAGED -> header = null; // verify() reports it; the journals may still say
       }
       snapshotGeneration = Recovery.generation(h);
@@ -345,6 +356,7 @@ public final class SaveFileInspector {
         if (h.status() == SaveFileReader.HeaderLine.Status.OK) {
           Header j = checked(files.journal(g), h.header(), anySerializer);
           header = new Header(j.version(), j.serializer(), j.encoding(), j.encrypted(), 0, null);
+          store = h.header().store();
           break;
         }
       }
@@ -352,7 +364,7 @@ public final class SaveFileInspector {
     if (header == null) {
       header = new Header(FileFormat.VERSION, null, null, key != null, snapshotGeneration, null);
     }
-    return new SaveFileInspector(files, key, header);
+    return new SaveFileInspector(files, key, header, store);
   }
 
   /** The header, if the file can be opened with the key given; else why not. */

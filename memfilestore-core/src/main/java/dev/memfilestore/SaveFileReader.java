@@ -160,8 +160,52 @@ final class SaveFileReader {
     }
   }
 
+  /**
+   * What a version 2 snapshot's last line, its trailer, repeats of the header (see {@link
+   * RecordDecoder#trailerHeader}), or null: for when the header is damaged.
+   */
+  static RecordDecoder.Header trailerHeader(Path file) throws IOException {
+    try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(file)) {
+      long size = channel.size();
+      int tail = (int) Math.min(size, 4096); // a trailer is a few hundred bytes
+      java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocate(tail);
+      channel.position(size - tail);
+      while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+        // read the tail
+      }
+      byte[] bytes = buffer.array();
+      int end = buffer.position() - 1; // the trailer's newline
+      if (end < 0 || bytes[end] != '\n') {
+        return null;
+      }
+      int start = end;
+      while (start > 0 && bytes[start - 1] != '\n') {
+        start--;
+      }
+      if (start == 0 && tail < size) {
+        return null; // longer than any trailer
+      }
+      byte[] line = Arrays.copyOfRange(bytes, start, end);
+      return ChecksummedLine.isIntact(line, line.length)
+          ? RecordDecoder.trailerHeader(line, line.length)
+          : null;
+    }
+  }
+
   /** Reads a snapshot: every line on its own, damage skipped. */
   static SnapshotScan snapshot(Path file, FileFormat format, Visitor visitor) throws IOException {
+    return snapshot(file, format, visitor, null);
+  }
+
+  /**
+   * Reads a snapshot: every line on its own, damage skipped.
+   *
+   * @param lostHeader what the trailer repeats of the header ({@link #trailerHeader}), used only if
+   *     the header is damaged; or null
+   */
+  static SnapshotScan snapshot(
+      Path file, FileFormat format, Visitor visitor, RecordDecoder.Header lostHeader)
+      throws IOException {
     RecordCipher decryptor = format.decryptor();
     // Lines after the header are checked and parsed on every core (see SnapshotLines); what is
     // done with each, in file order, is below.
@@ -190,7 +234,12 @@ final class SaveFileReader {
         } else if (problem == null) {
           long count = lines.trailer();
           RecordDecoder.Entry e = count >= 0 ? null : lines.entry();
-          if (count >= 0) {
+          if (count >= 0 && !lines.trailerAuthentic()) {
+            kind = ProblemKind.DECRYPT;
+            problem =
+                "is a trailer whose sealed count does not open here: records were cut off or"
+                    + " moved, or it was taken from another file";
+          } else if (count >= 0) {
             trailerCount = count;
           } else if (e == null) {
             kind = unreadable(decryptor);
@@ -220,7 +269,7 @@ final class SaveFileReader {
           visitor.problem(kind, lines.number, lines.start, "line " + lines.number + " " + problem);
         }
         if (lines.number == 1) {
-          lines.parseWith(header, format);
+          lines.parseWith(header != null ? header : lostHeader, format);
         }
         more = lines.next();
       }
@@ -248,6 +297,7 @@ final class SaveFileReader {
   /** Reads a journal in order, up to its first bad line. */
   static JournalScan journal(Path file, FileFormat format, Visitor visitor) throws IOException {
     RecordCipher decryptor = format.decryptor();
+    FileSeal seal = null;
     try (Lines lines = new Lines(file, visitor)) {
       RecordDecoder.Header header = null;
       long goodEnd = 0;
@@ -273,10 +323,16 @@ final class SaveFileReader {
             problem = "is not a journal header";
           } else if (!visitor.header(header)) {
             return new JournalScan(1, 0, lines.end, 0, 0, false, true);
+          } else {
+            seal = header.fileSeal(format.key());
           }
-        } else if (problem == null && (e = lines.entry(header, decryptor)) == null) {
+        } else if (problem == null
+            && (e = lines.entry(header, decryptor, seal, lines.number)) == null) {
           kind = unreadable(decryptor);
           problem = unreadableMessage(decryptor);
+          // A whole line with a valid checksum is no crash's tear: a sealed one that does not
+          // open at its line was moved, repeated or planted, so it counts as damage, not a tail.
+          completeAfterBad = decryptor != null && header.sealsLines();
         } else if (problem == null) {
           records++;
           if (!visitor.record(e, lines.number, lines.start)) {
@@ -377,8 +433,10 @@ final class SaveFileReader {
       return RecordDecoder.header(reader.bytes(), reader.length(), format);
     }
 
-    RecordDecoder.Entry entry(RecordDecoder.Header header, RecordCipher decryptor) {
-      return RecordDecoder.entry(reader.bytes(), reader.length(), header, decryptor);
+    RecordDecoder.Entry entry(
+        RecordDecoder.Header header, RecordCipher decryptor, FileSeal seal, long lineNumber) {
+      return RecordDecoder.entry(
+          reader.bytes(), reader.length(), header, decryptor, seal, lineNumber);
     }
 
     @Override
@@ -417,7 +475,8 @@ final class SaveFileReader {
 
   private static String unreadableMessage(RecordCipher decryptor) {
     return decryptor != null
-        ? "has a valid checksum but does not decrypt or parse as a record"
+        ? "has a valid checksum but does not decrypt or parse as a record (with format version 2:"
+            + " a record moved, repeated or taken from another file does not open)"
         : "has a valid checksum but is not a well-formed record (a field is missing or malformed,"
             + " or its id is one the store refuses: blank, over 4096 characters, or not text)";
   }

@@ -44,7 +44,7 @@ final class SaveFileStorage extends Storage {
 
   private final SaveFiles files;
   private final Path saveFile;
-  private final FileFormat format;
+  private FileFormat format; // its store id is set once, by load(), before any file is written
   private final Durability durability;
   private final boolean journaling;
   private final Journal.ChannelOpener channelOpener;
@@ -198,19 +198,22 @@ final class SaveFileStorage extends Storage {
       return null;
     }
     RecordEncoder encoder = journalEncoders.get();
+    RecordEncoder record;
     if (next == null) {
-      return encoder.delete(id).line();
-    }
-    if (!next.bytesHoldTimes) { // a touch: the attributes are those of the id's previous record
-      return encoder
-          .touch(
+      record = encoder.delete(id);
+    } else if (!next.bytesHoldTimes) { // a touch: the attributes are those of the id's previous
+      // record
+      record =
+          encoder.touch(
               id,
               fileExpiry(next.expiresAtMillis),
               next.lastAccessedTime(),
-              next.maxInactiveInterval())
-          .line();
+              next.maxInactiveInterval());
+    } else {
+      record = encoder.session("set", id, fileExpiry(next.expiresAtMillis), next.bytes);
     }
-    return encoder.session("set", id, fileExpiry(next.expiresAtMillis), next.bytes).line();
+    // With a key, the journal seals the body under its lock, where the line number is known.
+    return format.key() == null ? record.line() : record.body();
   }
 
   @Override
@@ -541,6 +544,7 @@ final class SaveFileStorage extends Storage {
     StoreRecovery recovery = new StoreRecovery(now);
     try {
       Recovery.Outcome outcome = Recovery.run(files, format, recovery, recovery);
+      format = format.withStore(outcome.store() != null ? outcome.store() : FileSeal.randomId());
       generation = outcome.lastGeneration() + 1;
       recovery.firstNewGeneration = generation;
       cache.cleanUp();
@@ -805,8 +809,10 @@ final class SaveFileStorage extends Storage {
                 + snapshotDecryptFailures
                 + " records of "
                 + file
-                + " decrypts with the configured encryptionKey: configure the key that wrote it,"
-                + " or move the file away to start without its sessions");
+                + " decrypts with the configured encryptionKey: configure the key that wrote it"
+                + " (or, if it is the right key, the file's header and trailer, which hold the"
+                + " salt of its records' key, are both damaged), or move the file away to start"
+                + " without its sessions");
       }
       damage = true;
       log.warn(

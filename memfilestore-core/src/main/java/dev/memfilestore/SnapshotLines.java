@@ -54,6 +54,7 @@ final class SnapshotLines implements Closeable {
   private boolean exhausted; // the file has been read to its end
   private RecordDecoder.Header header;
   private FileFormat format;
+  private long linesRead; // into batches, the first line included
 
   /** The batch whose lines are handed out now, and the index of the current line in it. */
   private Batch current;
@@ -83,6 +84,8 @@ final class SnapshotLines implements Closeable {
       return false;
     }
     b.check(0);
+    b.firstNumber = 1;
+    linesRead = 1;
     current = b;
     index = 0;
     advance();
@@ -90,8 +93,9 @@ final class SnapshotLines implements Closeable {
   }
 
   /**
-   * Starts checking and parsing the lines after the first, for a file with this header (null if it
-   * is lost), decrypting with the format's key where the file is encrypted.
+   * Starts checking and parsing the lines after the first, for a file with this header (or what the
+   * trailer repeats of it when it is damaged; null if both are lost), decrypting and opening sealed
+   * lines with the format's key where the file is encrypted.
    */
   void parseWith(RecordDecoder.Header header, FileFormat format) {
     this.header = header;
@@ -142,6 +146,7 @@ final class SnapshotLines implements Closeable {
         && (inFlight.isEmpty()
             || (inFlight.size() < maxInFlight && inFlightBytes < MAX_IN_FLIGHT_BYTES))) {
       Batch b = free.isEmpty() ? new Batch() : free.poll();
+      b.firstNumber = linesRead + 1;
       while (b.count < BATCH_LINES && b.used < BATCH_BYTES) {
         if (!b.add(reader)) {
           exhausted = true;
@@ -152,6 +157,7 @@ final class SnapshotLines implements Closeable {
         free.add(b);
         return;
       }
+      linesRead += b.count;
       if (workers == null) {
         int pool = POOLS.incrementAndGet();
         AtomicInteger threads = new AtomicInteger();
@@ -211,6 +217,14 @@ final class SnapshotLines implements Closeable {
     return current.trailer[index];
   }
 
+  /**
+   * Whether a trailer line's sealed count opens at this line of this file (true when the file does
+   * not seal its lines); for trailer lines only.
+   */
+  boolean trailerAuthentic() {
+    return current.trailerAuthentic[index];
+  }
+
   /** The record on the line, or null if it is malformed (lines after the first only). */
   RecordDecoder.Entry entry() {
     return current.entry[index];
@@ -241,6 +255,8 @@ final class SnapshotLines implements Closeable {
     final boolean[] terminated = new boolean[BATCH_LINES];
     final String[] problem = new String[BATCH_LINES];
     final long[] trailer = new long[BATCH_LINES];
+    final boolean[] trailerAuthentic = new boolean[BATCH_LINES];
+    long firstNumber; // of the batch's first line in the file
     final RecordDecoder.Entry[] entry = new RecordDecoder.Entry[BATCH_LINES];
 
     /** Reads the next line into this batch; false at the end of the file. */
@@ -276,6 +292,8 @@ final class SnapshotLines implements Closeable {
     /** Checks every line and parses each intact one as a trailer, else as a record. */
     Batch parse(RecordDecoder.Header header, FileFormat format) {
       RecordCipher decryptor = format.decryptor(); // a cipher is not shared between threads
+      FileSeal seal = header == null ? null : header.fileSeal(format.key()); // nor is a seal
+      boolean sealed = header != null && header.sealsLines() && format.key() != null;
       byte[] line = new byte[0];
       for (int i = 0; i < count; i++) {
         check(i);
@@ -287,8 +305,16 @@ final class SnapshotLines implements Closeable {
           line = new byte[Math.max(length[i], 2 * line.length)];
         }
         System.arraycopy(data, offset[i], line, 0, length[i]);
+        long number = firstNumber + i;
         trailer[i] = RecordDecoder.trailer(line, length[i]);
-        entry[i] = trailer[i] >= 0 ? null : RecordDecoder.entry(line, length[i], header, decryptor);
+        trailerAuthentic[i] =
+            trailer[i] < 0
+                || !sealed
+                || RecordDecoder.trailerAuthentic(line, length[i], seal, number);
+        entry[i] =
+            trailer[i] >= 0
+                ? null
+                : RecordDecoder.entry(line, length[i], header, decryptor, seal, number);
       }
       return this;
     }

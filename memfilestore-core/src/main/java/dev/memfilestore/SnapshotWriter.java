@@ -39,7 +39,13 @@ final class SnapshotWriter implements Closeable {
     this.channel =
         SaveFiles.openOwnerOnly(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     this.out = new BufferedOutputStream(Channels.newOutputStream(channel), 1 << 16);
-    encoder.header(FileFormat.SNAPSHOT, generation, format.serializer(), now).writeTo(out);
+    FileSeal seal =
+        format.key() == null
+            ? null
+            : FileSeal.create(format.key(), FileSeal.SNAPSHOT, format.store(), generation);
+    encoder
+        .header(FileFormat.SNAPSHOT, generation, format.serializer(), now, format.store(), seal)
+        .writeTo(out);
   }
 
   void write(String id, long expiresAtMillis, byte[] session) throws IOException {

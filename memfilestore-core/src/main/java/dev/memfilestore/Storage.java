@@ -17,7 +17,9 @@ import java.util.concurrent.locks.LockSupport;
  * runs in four steps:
  *
  * <ol>
- *   <li>{@link #prepare}: its journal line is encoded on the caller's thread, outside every lock;
+ *   <li>{@link #prepare}: its journal line is encoded on the caller's thread, outside every lock
+ *       (with a key: the record's body, which the journal seals at its line number under its lock,
+ *       since that number is the order of appends);
  *   <li>{@link #beginChange}: it registers as in flight, <em>then</em> checks that the store is
  *       open;
  *   <li>{@link #record}, inside the map's atomic update of that id: the line is appended to the

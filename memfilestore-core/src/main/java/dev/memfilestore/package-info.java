@@ -37,8 +37,9 @@
  *       without deserializing it.
  *   <dt>The file format
  *   <dd>{@code FileFormat} (names, version, limits, the header check), {@code ChecksummedLine},
- *       {@code RecordEncoder}, {@code RecordDecoder}, {@code RecordCipher}; see {@code
- *       docs/FORMAT.md}.
+ *       {@code RecordEncoder}, {@code RecordDecoder}, {@code RecordCipher} (the key check, and
+ *       records of version 1), {@code FileSeal} (records sealed at their line, version 2); see
+ *       {@code docs/FORMAT.md}.
  *   <dt>The files beside the save file
  *   <dd>{@code SaveFiles} (journals, compaction, keep-aside, torn-tail cut, directory, owner-only
  *       modes) and {@code SaveFileLock}.

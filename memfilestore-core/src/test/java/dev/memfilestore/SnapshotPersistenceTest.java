@@ -365,7 +365,7 @@ class SnapshotPersistenceTest {
     JsonNode header = nodes.get(0);
     assertThat(header.get("format").asText()).isEqualTo("memfilestore-sessions");
     assertThat(header.get("version").isInt()).isTrue();
-    assertThat(header.get("version").asInt()).isEqualTo(2);
+    assertThat(header.get("version").asInt()).isEqualTo(FileFormat.VERSION);
     assertThat(header.get("serializer").asText()).isEqualTo("json");
     assertThat(Instant.parse(header.get("written").asText())).isEqualTo(clock.instant());
 

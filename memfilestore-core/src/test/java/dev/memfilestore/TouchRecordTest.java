@@ -215,7 +215,7 @@ class TouchRecordTest {
     Instant now = clock.instant();
     RecordEncoder encoder = new RecordEncoder(true, null);
     ByteArrayOutputStream journal = new ByteArrayOutputStream();
-    encoder.header(FileFormat.JOURNAL, 1, "json", now).writeTo(journal);
+    encoder.header(FileFormat.JOURNAL, 1, "json", now, storeId(file), null).writeTo(journal);
     long inAnHour = now.plus(Duration.ofHours(1)).toEpochMilli();
     encoder.touch("nobody", inAnHour, now, null).writeTo(journal);
     encoder.delete("deleted").writeTo(journal);
@@ -238,7 +238,7 @@ class TouchRecordTest {
     RecordEncoder encoder = new RecordEncoder(true, null);
     ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
     Instant now = clock.instant();
-    encoder.header(FileFormat.SNAPSHOT, 0, "json", now).writeTo(snapshot);
+    encoder.header(FileFormat.SNAPSHOT, 0, "json", now, null, null).writeTo(snapshot);
     encoder.touch("x", now.plusSeconds(60).toEpochMilli(), now, null).writeTo(snapshot);
     encoder.trailer(1).writeTo(snapshot);
     Files.write(file, snapshot.toByteArray());
@@ -379,5 +379,14 @@ class TouchRecordTest {
             .isEqualTo(expected);
       }
     }
+  }
+
+  /** The store id the save file's header names, which its journals must carry. */
+  private static String storeId(Path saveFile) throws IOException {
+    String header = Files.readAllLines(saveFile).get(0);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\"store\":\"([^\"]+)\"").matcher(header);
+    assertThat(m.find()).as("the save file names its store").isTrue();
+    return m.group(1);
   }
 }

@@ -27,8 +27,10 @@ import org.openjdk.jmh.infra.ThreadParams;
  *
  * <p>{@code mode}: {@code NONE} is a store without a save file (memory only); {@code SNAPSHOT} has
  * a save file and a 5 s save period; {@code JOURNAL} and {@code JOURNAL_SYNC} journal every change
- * (the latter forces it to disk before returning). {@code shape}: see {@link Workload}. Threads:
- * run with {@code -t 1} and {@code -t 2}.
+ * (the latter forces it to disk before returning). {@code shape}: see {@link Workload}. {@code
+ * encrypted}: {@code true} configures an AES-256 {@code encryptionKey} (records sealed in save file
+ * and journal); only {@code false} runs by default, {@code -p encrypted=false,true} compares them.
+ * Threads: run with {@code -t 1} and {@code -t 2}.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -46,6 +48,9 @@ public class DurabilityBenchmark {
     @Param({Workload.IMMUTABLE, Workload.MUTABLE_LIST})
     public String shape;
 
+    @Param({"false"})
+    public boolean encrypted;
+
     MemFileStore store;
     private Path dir;
 
@@ -59,6 +64,11 @@ public class DurabilityBenchmark {
         builder.saveFile(dir.resolve("sessions.json")).durability(durability);
         if (durability == Durability.SNAPSHOT) {
           builder.savePeriod(Duration.ofSeconds(5));
+        }
+        if (encrypted) {
+          byte[] key = new byte[32];
+          new java.security.SecureRandom().nextBytes(key);
+          builder.encryptionKey(new javax.crypto.spec.SecretKeySpec(key, "AES"));
         }
       }
       store = builder.build();

@@ -355,6 +355,65 @@ class CliTest {
   }
 
   @Test
+  void verifyNamesASealedRecordAppendedAgainToAJournal() throws IOException {
+    byte[] raw = new byte[32];
+    raw[3] = 7;
+    Path keyFile = dir.resolve("key.bin");
+    Files.write(keyFile, raw);
+    Path file = Stores.withJournal(dir, null, new SecretKeySpec(raw, "AES"));
+    Path journal = journalOf(file);
+    byte[] j = Files.readAllBytes(journal);
+    int secondLine = indexOf(j, (byte) '\n') + 1;
+    int thirdLine =
+        secondLine + indexOf(Arrays.copyOfRange(j, secondLine, j.length), (byte) '\n') + 1;
+    byte[] replayed = Arrays.copyOf(j, j.length + thirdLine - secondLine);
+    System.arraycopy(j, secondLine, replayed, j.length, thirdLine - secondLine);
+    Files.write(journal, replayed); // bob's change appended again, after cy's and ada's
+
+    Run r = run("verify", "--key-file", keyFile, file);
+    assertThat(r.code()).isEqualTo(1);
+    assertThat(r.out()).contains(journal.getFileName() + " line 5").contains("[decrypt]");
+  }
+
+  @Test
+  void filesOfFormatVersion1AreReadWithAndWithoutAKey() throws IOException {
+    Path plain = fixture("plain");
+    Run verify = run("verify", plain);
+    assertThat(verify.code()).isZero();
+    assertThat(verify.out()).contains("OK: no damage found");
+    assertThat(run("list", "--reveal", plain).out())
+        .contains("v1-session-1", "v1-session-2", "v1-session-3")
+        .doesNotContain("v1-session-0");
+
+    Path encrypted = fixture("encrypted");
+    byte[] raw = new byte[32];
+    Arrays.fill(raw, (byte) 7);
+    Path keyFile = dir.resolve("v1-key.bin");
+    Files.write(keyFile, raw);
+    assertThat(run("stats", encrypted).err()).contains("is encrypted");
+    assertThat(run("verify", "--key-file", keyFile, encrypted).code()).isZero();
+    assertThat(run("show", "--reveal", "--key-file", keyFile, encrypted, "v1-session-3").out())
+        .contains("journaled");
+    assertThat(run("list", "--reveal", "--key-file", keyFile, encrypted).out())
+        .contains("v1-session-1", "v1-session-2", "v1-session-3")
+        .doesNotContain("v1-session-0");
+  }
+
+  /** A copy of the files of format version 1 in {@code src/test/resources/format-v1/<kind>}. */
+  private Path fixture(String kind) throws IOException {
+    Path target = Files.createDirectories(dir.resolve("v1-" + kind));
+    for (String name : List.of("v1.json", "v1.json.journal.1")) {
+      try (var in = CliTest.class.getResourceAsStream("/format-v1/" + kind + "/" + name)) {
+        assertThat(in).as(name).isNotNull();
+        Files.copy(in, target.resolve(name));
+      }
+      Files.setPosixFilePermissions(
+          target.resolve(name), PosixFilePermissions.fromString("rw-------"));
+    }
+    return target.resolve("v1.json");
+  }
+
+  @Test
   void missingEmptyAndForeignFilesAreRefusedWithAReason() throws IOException {
     Run missing = run("stats", dir.resolve("nope.json"));
     assertThat(missing.code()).isEqualTo(2);

@@ -2,6 +2,7 @@ package dev.memfilestore.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.memfilestore.ChildJvm;
 import dev.memfilestore.MemFileStore;
@@ -31,6 +32,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -207,6 +209,42 @@ class MemFileStoreFailureAnalyzerTest {
             "--memfilestore.load-budget=4MB")) {
       assertThat(context.getBean(MemFileSessionRepository.class).stats().sessions()).isEqualTo(50);
     }
+  }
+
+  @Test
+  void withoutTheSettingTheReportNamesTheDefaultAndTheHeap() {
+    Path file = dir.resolve("sessions.json");
+    writeSaveFile(SessionSerializer.java(), null);
+    // the core's own exception, as the starter's repository bean would fail with it
+    IllegalStateException overBudget =
+        catchThrowableOfType(
+            IllegalStateException.class,
+            () ->
+                MemFileStore.builder()
+                    .saveFile(file)
+                    .serializer(SessionSerializer.java())
+                    .loadBudget(100)
+                    .build());
+    MemFileStoreFailureAnalyzer analyzer =
+        new MemFileStoreFailureAnalyzer(new StandardEnvironment());
+    FailureAnalysis analysis =
+        analyzer.analyze(
+            new BeanCreationException(
+                MemFileSessionAutoConfiguration.class.getName(),
+                "sessionRepository",
+                "Invocation of init method failed",
+                overBudget));
+
+    long heap = Runtime.getRuntime().maxMemory();
+    assertThat(analysis.getDescription())
+        .contains("after 0 sessions, the next would go past 100 bytes")
+        .contains(
+            "(three quarters of the maximum heap of "
+                + MemFileStoreFailureAnalyzer.size(heap)
+                + ", as memfilestore.load-budget is not set)");
+    assertThat(analysis.getAction()).startsWith("Raise -Xmx or memfilestore.load-budget");
+    assertThat(MemFileStoreFailureAnalyzer.size(204_800)).isEqualTo("204800 bytes");
+    assertThat(MemFileStoreFailureAnalyzer.size(805_306_368)).isEqualTo("805306368 bytes (768 MB)");
   }
 
   @Test

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Jetty module in the real {@code jetty-home} distribution, installed as the README says: the
  * zip unpacked into a new {@code $JETTY_BASE}, {@code --add-modules=session-store-memfile}, a war
- * in {@code webapps/}. A session created over HTTP survives {@code kill -9} of Jetty's JVM, and
- * the module's {@code loadBudget} property reaches the store.
+ * in {@code webapps/}. A session created over HTTP survives {@code kill -9} of Jetty's JVM, and the
+ * module's {@code loadBudget} property reaches the store.
  */
 class StandaloneJettyIT {
   private static final Duration START = Duration.ofSeconds(90);

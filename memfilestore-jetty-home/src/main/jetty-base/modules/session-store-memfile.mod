@@ -41,6 +41,11 @@ jetty.session.memfile.saveFile=${jetty.base}/sessions/sessions.json
 ## Most sessions kept, across all contexts; 0: no bound.
 #jetty.session.memfile.max=0
 
+## Bytes of heap the sessions loaded from the save file at start may take;
+## a file that needs more stops the start (files left as they were).
+## 0: three quarters of the JVM's maximum heap (-Xmx).
+#jetty.session.memfile.loadBudget=0
+
 ## Seconds between snapshots of the whole file, and between sweeps of
 ## long-expired sessions.
 #jetty.session.memfile.snapshotPeriodSec=300

@@ -37,6 +37,7 @@ public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFact
   private int snapshotPeriodSec = 300;
   private int checkPeriodSec = 60;
   private long max;
+  private long loadBudget;
   private Durability durability = Durability.JOURNAL;
   private String serializer = "java";
   private String allowedTypes = "";
@@ -85,6 +86,9 @@ public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFact
       }
       if (encryptionKeyFile != null) {
         builder.encryptionKeyFile(Path.of(encryptionKeyFile));
+      }
+      if (loadBudget > 0) {
+        builder.loadBudget(loadBudget);
       }
     }
     // Jetty's metadata and one byte[] per session: JDK types only, whatever the applications hold.
@@ -192,6 +196,33 @@ public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFact
    */
   public long getMax() {
     return max;
+  }
+
+  /**
+   * The heap, in bytes, that the sessions loaded from the save file when the store opens may take
+   * (the core's {@link MemFileStore.Builder#loadBudget(long) loadBudget}). A file whose sessions
+   * would take more stops the first context's start with an {@link IllegalStateException} that says
+   * so, and the files are left as they were. Default 0: three quarters of the JVM's maximum heap
+   * ({@code -Xmx}).
+   *
+   * @param bytes 0 for the default, or at least 1
+   */
+  public void setLoadBudget(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException(
+          "loadBudget must be 0 (the default: three quarters of -Xmx) or more bytes but was "
+              + bytes);
+    }
+    this.loadBudget = bytes;
+  }
+
+  /**
+   * The load budget.
+   *
+   * @return the budget in bytes, 0 for the default
+   */
+  public long getLoadBudget() {
+    return loadBudget;
   }
 
   /**

@@ -108,6 +108,7 @@ public class MemFileSessionRepository
   private Duration savePeriod;
   private Duration checkPeriod = Duration.ofMinutes(1);
   private long max;
+  private long loadBudget;
   private Durability durability;
   private SessionSerializer serializer;
   private SecretKey encryptionKey;
@@ -176,6 +177,24 @@ public class MemFileSessionRepository
       throw new IllegalArgumentException("max must be 0 (no bound) or positive, was " + max);
     }
     this.max = max;
+  }
+
+  /**
+   * The heap the sessions loaded from the save file at start may take (the store's {@link
+   * MemFileStore.Builder#loadBudget(long) loadBudget}); a file whose sessions would take more stops
+   * {@link #afterPropertiesSet()} with an {@link IllegalStateException} that says so, and the files
+   * are left as they were. 0 (default): the store's default, three quarters of the JVM's maximum
+   * heap ({@code -Xmx}).
+   *
+   * @param bytes the budget in bytes, or 0 for the default
+   */
+  public void setLoadBudget(long bytes) {
+    beforeStart();
+    if (bytes < 0) {
+      throw new IllegalArgumentException(
+          "loadBudget must be 0 (the default: three quarters of -Xmx) or positive, was " + bytes);
+    }
+    this.loadBudget = bytes;
   }
 
   /**
@@ -354,6 +373,9 @@ public class MemFileSessionRepository
     }
     if (max > 0) {
       b.max(max);
+    }
+    if (loadBudget > 0) {
+      b.loadBudget(loadBudget);
     }
     if (durability != null) {
       b.durability(durability);

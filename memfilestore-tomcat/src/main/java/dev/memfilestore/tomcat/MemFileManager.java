@@ -90,6 +90,7 @@ public class MemFileManager extends ManagerBase {
   private String saveFile;
   private int savePeriod;
   private long max;
+  private long loadBudget;
   private Durability durability;
   private String allowedTypes = "";
   private String serializer = "java";
@@ -205,6 +206,33 @@ public class MemFileManager extends ManagerBase {
       throw new IllegalArgumentException("max must be 0 (unbounded) or more: " + max);
     }
     this.max = max;
+  }
+
+  /**
+   * Returns the load budget in bytes; 0 for the default.
+   *
+   * @return the budget
+   */
+  public long getLoadBudget() {
+    return loadBudget;
+  }
+
+  /**
+   * Sets the heap, in bytes, that the sessions loaded from the save file at start may take (the
+   * core's {@link MemFileStore.Builder#loadBudget(long) loadBudget}). A file whose sessions would
+   * take more stops the manager's start, and with it the context's, with a message that says so;
+   * the files are left as they were. 0 (the default): three quarters of the JVM's maximum heap
+   * ({@code -Xmx}).
+   *
+   * @param bytes 0 or more
+   * @throws IllegalArgumentException if negative
+   */
+  public void setLoadBudget(long bytes) {
+    if (bytes < 0) {
+      throw new IllegalArgumentException(
+          "loadBudget must be 0 (the default: three quarters of -Xmx) or more bytes: " + bytes);
+    }
+    this.loadBudget = bytes;
   }
 
   /**
@@ -658,6 +686,9 @@ public class MemFileManager extends ManagerBase {
       }
       if (encryptionKeyFile != null) {
         b.encryptionKeyFile(Path.of(encryptionKeyFile));
+      }
+      if (loadBudget > 0) {
+        b.loadBudget(loadBudget);
       }
     } else {
       log.info("{}: no saveFile, sessions are kept in memory only", context.getName());

@@ -18,6 +18,7 @@ class MemFileManagerOptionsTest {
     assertThat(manager.getSerializer()).isEqualTo("java");
     assertThat(manager.getAllowedTypes()).isEmpty();
     assertThat(manager.getSavePeriod()).isZero();
+    assertThat(manager.getLoadBudget()).isZero();
     assertThat(manager.getName()).isEqualTo("MemFileManager");
   }
 
@@ -42,6 +43,9 @@ class MemFileManagerOptionsTest {
     assertThatThrownBy(() -> manager.setSerializer("kryo")).hasMessageContaining("'kryo'");
     assertThatThrownBy(() -> manager.setMax(-5)).hasMessageContaining("-5");
     assertThatThrownBy(() -> manager.setSavePeriod(-1)).hasMessageContaining("-1");
+    assertThatThrownBy(() -> manager.setLoadBudget(-2))
+        .hasMessageContaining("loadBudget must be 0 (the default: three quarters of -Xmx)")
+        .hasMessageContaining("-2");
   }
 
   @Test

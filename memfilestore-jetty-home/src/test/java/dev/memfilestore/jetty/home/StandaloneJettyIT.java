@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The Jetty module in the real {@code jetty-home} distribution, installed as the README says: the
  * zip unpacked into a new {@code $JETTY_BASE}, {@code --add-modules=session-store-memfile}, a war
- * in {@code webapps/}. A session created over HTTP survives {@code kill -9} of Jetty's JVM.
+ * in {@code webapps/}. A session created over HTTP survives {@code kill -9} of Jetty's JVM, and the
+ * module's {@code loadBudget} property reaches the store.
  */
 class StandaloneJettyIT {
   private static final Duration START = Duration.ofSeconds(90);
@@ -90,6 +91,29 @@ class StandaloneJettyIT {
     assertThat(again.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(saveFile)))
         .isEqualTo("rw-------");
+
+    // the module property reaches the store: a budget too small for the file refuses to load it
+    byte[] saved = Files.readAllBytes(saveFile);
+    Process small = startJar("run-3", "jetty.session.memfile.loadBudget=100");
+    awaitLog(small, "run-3", "load budget of 100 bytes");
+    small.destroyForcibly();
+    assertThat(small.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(Files.readAllBytes(saveFile))
+        .as("the save file after the refused load")
+        .isEqualTo(saved);
+  }
+
+  /** Waits until the process's log holds the text. */
+  private void awaitLog(Process jetty, String name, String text) throws Exception {
+    long deadline = System.nanoTime() + START.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.readString(base.resolve(name + ".log")).contains(text)) {
+        return;
+      }
+      assertThat(jetty.isAlive()).as("Jetty is running: " + log(name)).isTrue();
+      Thread.sleep(200);
+    }
+    throw new AssertionError("no '" + text + "' within " + START + ": " + log(name));
   }
 
   /** {@code java -jar $JETTY_HOME/start.jar} in the base: Jetty runs in this very JVM. */

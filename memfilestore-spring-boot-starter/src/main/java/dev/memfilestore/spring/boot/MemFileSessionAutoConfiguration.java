@@ -81,6 +81,9 @@ public class MemFileSessionAutoConfiguration {
       repository.setSaveFile(properties.getSaveFile());
       repository.setSavePeriod(properties.getSavePeriod());
       repository.setDurability(properties.getDurability());
+      if (properties.getLoadBudget() != null) {
+        repository.setLoadBudget(properties.getLoadBudget().toBytes());
+      }
     }
     repository.setCheckPeriod(properties.getCheckPeriod());
     repository.setMax(properties.getMax());

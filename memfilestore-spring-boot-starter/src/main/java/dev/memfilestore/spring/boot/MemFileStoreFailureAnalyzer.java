@@ -17,7 +17,8 @@ import org.springframework.core.env.Environment;
  * Turns the starter's start-up failures into Spring Boot's short "APPLICATION FAILED TO START"
  * report, with a description and an action that name the {@code memfilestore.*} property to change:
  * bad property values, and a session store that cannot open its save file (in use by another
- * process, written by another serializer or key, in a directory it cannot use).
+ * process, written by another serializer or key, in a directory it cannot use, or holding more
+ * sessions than {@code memfilestore.load-budget} lets it load).
  *
  * <p>The store's own messages speak of its builder ({@code saveFile}, {@code encryptionKey}); this
  * speaks of the properties a Boot user sets. A failure it does not recognise but that comes from
@@ -28,6 +29,13 @@ final class MemFileStoreFailureAnalyzer implements FailureAnalyzer {
 
   /** The name of the bean method that builds the repository. */
   private static final String REPOSITORY_BEAN = "sessionRepository";
+
+  /** The core's words when the sessions to load would take more heap than its load budget. */
+  private static final Pattern OVER_BUDGET =
+      Pattern.compile("after (\\d+) sessions, .* load budget of (\\d+) bytes");
+
+  /** The JVM's maximum heap, as the core's over-budget message states it. */
+  private static final Pattern MAXIMUM_HEAP = Pattern.compile("maximum heap of (\\d+) bytes");
 
   private static final Pattern SERIALIZERS =
       Pattern.compile("'([^']*)' serializer but this store uses '([^']*)'");
@@ -86,6 +94,10 @@ final class MemFileStoreFailureAnalyzer implements FailureAnalyzer {
     }
     String all = String.join("\n", messages);
     String file = saveFile();
+    Matcher overBudget = OVER_BUDGET.matcher(all);
+    if (overBudget.find()) {
+      return overBudget(file, overBudget, failure, MAXIMUM_HEAP.matcher(all));
+    }
     if (all.contains("already used by another")) {
       return new FailureAnalysis(
           "The session store's file memfilestore.save-file="
@@ -184,6 +196,43 @@ final class MemFileStoreFailureAnalyzer implements FailureAnalyzer {
         "Fix what the description says, or point memfilestore.save-file at another file (empty:"
             + " sessions in memory only).",
         failure);
+  }
+
+  /**
+   * The sessions to load would take more heap than the budget: the files are intact, and the fix is
+   * more heap or a larger budget (or starting without them).
+   */
+  private FailureAnalysis overBudget(
+      String file, Matcher overBudget, Throwable failure, Matcher maximumHeap) {
+    String configured = environment.getProperty("memfilestore.load-budget");
+    String budget =
+        configured == null
+            ? "three quarters of the maximum heap"
+                + (maximumHeap.find() ? " of " + size(Long.parseLong(maximumHeap.group(1))) : "")
+                + ", as memfilestore.load-budget is not set"
+            : "memfilestore.load-budget=" + configured;
+    return new FailureAnalysis(
+        "The sessions in memfilestore.save-file="
+            + file
+            + " would take more heap than the session store may use to load them: after "
+            + overBudget.group(1)
+            + " sessions, the next would go past "
+            + size(Long.parseLong(overBudget.group(2)))
+            + " ("
+            + budget
+            + "). The files were left as they were.",
+        "Raise -Xmx or memfilestore.load-budget (e.g. memfilestore.load-budget=512MB, within the"
+            + " heap) to load these sessions, or move the file and its journals away to start"
+            + " without them (their users sign in again).",
+        failure);
+  }
+
+  /** "200000 bytes", or "805306368 bytes (768 MB)" from a mebibyte up. */
+  static String size(long bytes) {
+    long mb = 1024L * 1024;
+    return bytes < mb
+        ? bytes + " bytes"
+        : bytes + " bytes (" + Math.round((double) bytes / mb) + " MB)";
   }
 
   private String saveFile() {

@@ -7,6 +7,7 @@ import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.session.FlushMode;
 import org.springframework.session.SaveMode;
+import org.springframework.util.unit.DataSize;
 
 /**
  * The {@code memfilestore.*} properties: how the session store keeps, bounds and persists sessions.
@@ -41,6 +42,13 @@ public class MemFileStoreProperties {
 
   /** The most sessions kept in memory; beyond it the least valuable are evicted. 0: no bound. */
   private long max = 100_000;
+
+  /**
+   * The heap the sessions loaded from the save file at start may take, e.g. 512MB; a save file
+   * whose sessions would take more stops the application at start, leaving the files as they were.
+   * Unset: three quarters of the JVM's maximum heap (-Xmx).
+   */
+  private DataSize loadBudget;
 
   /**
    * How changes reach the disk: SNAPSHOT (only snapshots), JOURNAL (every change appended, forced
@@ -143,6 +151,24 @@ public class MemFileStoreProperties {
    */
   public void setMax(long max) {
     this.max = max;
+  }
+
+  /**
+   * The load budget.
+   *
+   * @return the budget, or null for three quarters of the maximum heap
+   */
+  public DataSize getLoadBudget() {
+    return loadBudget;
+  }
+
+  /**
+   * Sets the load budget.
+   *
+   * @param loadBudget the budget, e.g. {@code DataSize.ofMegabytes(512)}, or null for the default
+   */
+  public void setLoadBudget(DataSize loadBudget) {
+    this.loadBudget = loadBudget;
   }
 
   /**
@@ -270,6 +296,14 @@ public class MemFileStoreProperties {
           "memfilestore.max is " + max + ", but it must be 0 (no bound) or positive",
           "Set memfilestore.max to the most sessions to keep in memory, e.g. 100000, or to 0 for"
               + " no bound",
+          null);
+    }
+    if (loadBudget != null && loadBudget.toBytes() < 1) {
+      throw new InvalidMemFileStorePropertyException(
+          "memfilestore.load-budget",
+          "memfilestore.load-budget is " + loadBudget + ", but it must be at least 1 byte",
+          "Set memfilestore.load-budget to the heap the saved sessions may take at start, e.g."
+              + " 512MB, or remove it for three quarters of the maximum heap (-Xmx)",
           null);
     }
     positive("memfilestore.save-period", savePeriod);

@@ -2,17 +2,26 @@ package dev.memfilestore.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.memfilestore.ChildJvm;
 import dev.memfilestore.MemFileStore;
 import dev.memfilestore.SessionData;
 import dev.memfilestore.SessionSerializer;
+import dev.memfilestore.spring.MemFileSessionRepository;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
@@ -23,8 +32,10 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.env.StandardEnvironment;
 
 /**
@@ -162,6 +173,88 @@ class MemFileStoreFailureAnalyzerTest {
   }
 
   @Test
+  void aSaveFileOverTheLoadBudgetStopsStartUpAndALargerBudgetLoadsIt(CapturedOutput output)
+      throws Exception {
+    Path file = dir.resolve("sessions.json");
+    // 50 sessions of about 10 KB, estimated at about 1 MB to load
+    try (MemFileStore store =
+        MemFileStore.builder().saveFile(file).serializer(SessionSerializer.java()).build()) {
+      for (int i = 0; i < 50; i++) {
+        SessionData session = new SessionData();
+        session.setAttribute("page", "x".repeat(10_000));
+        store.set("session-" + i + "-0123456789abcdef0123456789", session);
+      }
+    }
+    Map<String, String> before = files(dir);
+
+    assertThat(report(output, "--memfilestore.load-budget=200KB"))
+        .contains(
+            "The sessions in memfilestore.save-file="
+                + file
+                + " would take more heap than the session store may use to load them")
+        .contains("the next would go past 204800 bytes (memfilestore.load-budget=200KB)")
+        .contains("The files were left as they were.")
+        .contains("Raise -Xmx or memfilestore.load-budget")
+        .contains("move the file and its journals away")
+        .doesNotContain("loadBudget");
+    assertThat(files(dir)).as("the files after the refused start").isEqualTo(before);
+
+    SpringApplication app = new SpringApplication(App.class);
+    app.setWebApplicationType(WebApplicationType.SERVLET);
+    try (ConfigurableApplicationContext context =
+        app.run(
+            "--server.port=0",
+            "--spring.main.banner-mode=off",
+            "--memfilestore.save-file=" + file,
+            "--memfilestore.load-budget=4MB")) {
+      assertThat(context.getBean(MemFileSessionRepository.class).stats().sessions()).isEqualTo(50);
+    }
+  }
+
+  @Test
+  void withoutTheSettingTheReportNamesTheDefaultAndTheHeap() {
+    Path file = dir.resolve("sessions.json");
+    writeSaveFile(SessionSerializer.java(), null);
+    // the core's own exception, as the starter's repository bean would fail with it
+    IllegalStateException overBudget =
+        catchThrowableOfType(
+            IllegalStateException.class,
+            () ->
+                MemFileStore.builder()
+                    .saveFile(file)
+                    .serializer(SessionSerializer.java())
+                    .loadBudget(100)
+                    .build());
+    MemFileStoreFailureAnalyzer analyzer =
+        new MemFileStoreFailureAnalyzer(new StandardEnvironment());
+    FailureAnalysis analysis =
+        analyzer.analyze(
+            new BeanCreationException(
+                MemFileSessionAutoConfiguration.class.getName(),
+                "sessionRepository",
+                "Invocation of init method failed",
+                overBudget));
+
+    long heap = Runtime.getRuntime().maxMemory();
+    assertThat(analysis.getDescription())
+        .contains("after 0 sessions, the next would go past 100 bytes")
+        .contains(
+            "(three quarters of the maximum heap of "
+                + MemFileStoreFailureAnalyzer.size(heap)
+                + ", as memfilestore.load-budget is not set)");
+    assertThat(analysis.getAction()).startsWith("Raise -Xmx or memfilestore.load-budget");
+    assertThat(MemFileStoreFailureAnalyzer.size(204_800)).isEqualTo("204800 bytes");
+    assertThat(MemFileStoreFailureAnalyzer.size(805_306_368)).isEqualTo("805306368 bytes (768 MB)");
+  }
+
+  @Test
+  void aZeroLoadBudget(CapturedOutput output) {
+    assertThat(report(output, "--memfilestore.load-budget=0B"))
+        .contains("memfilestore.load-budget is 0B, but it must be at least 1 byte")
+        .contains("Set memfilestore.load-budget to the heap the saved sessions may take at start");
+  }
+
+  @Test
   void aBogusDurabilityIsReportedByBootsBinder(CapturedOutput output) {
     // Boot's own report lists the valid values
     assertThat(report(output, 14, "--memfilestore.durability=bogus"))
@@ -193,5 +286,22 @@ class MemFileStoreFailureAnalyzerTest {
       session.setAttribute("visits", 1L);
       store.set("0123456789abcdef0123456789abcdef", session);
     }
+  }
+
+  /** Each file's SHA-256, by name (the lock file left out: every start creates it). */
+  private static Map<String, String> files(Path dir) throws IOException {
+    Map<String, String> files = new TreeMap<>();
+    try (Stream<Path> list = Files.list(dir)) {
+      for (Path p : list.filter(p -> !p.toString().endsWith(".lock")).toList()) {
+        byte[] sha256;
+        try {
+          sha256 = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p));
+        } catch (NoSuchAlgorithmException e) {
+          throw new IllegalStateException(e);
+        }
+        files.put(p.getFileName().toString(), HexFormat.of().formatHex(sha256));
+      }
+    }
+    return files;
   }
 }

@@ -24,8 +24,10 @@ final class StoredSession {
   final Duration maxInactiveInterval;
 
   /**
-   * A private copy of the attributes when {@link AttributeCopier} can copy them (else null), so
-   * reads need not deserialize.
+   * What reads hand out, so that they need not deserialize (see {@link AttributeCopier#template}):
+   * immutable values, private copies of the JDK containers of those, and every other value as its
+   * bytes ({@link EncodedValue}), decoded only when a caller reads it. Null when the serializer
+   * does not say where values lie in the bytes and some value is of the last kind.
    */
   final Map<String, Object> attributeTemplate;
 

@@ -58,5 +58,14 @@ final class AttributeBytes {
      * instance {@code previous} (the session stored before, or null) encoded.
      */
     Encoded serialize(SessionData session, StoredSession previous);
+
+    /**
+     * Decodes one attribute value from the bytes {@link #serialize} wrote for it (at {@code
+     * start..end} of a session's bytes), under the same decoding budget per value as a whole
+     * session's read.
+     *
+     * @throws SessionSerializationException if the bytes are refused
+     */
+    Object decodeValue(byte[] bytes, int start, int end);
   }
 }

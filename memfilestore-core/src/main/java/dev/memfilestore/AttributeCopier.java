@@ -57,22 +57,51 @@ final class AttributeCopier {
   }
 
   /**
-   * As {@link #template(Map)} for a session's attributes, sharing the values that are still the
-   * instances of the template it was read from (no one changes those).
+   * What the store keeps of a session's attributes beside its freshly encoded {@code bytes}: values
+   * of immutable types themselves, the JDK's containers of such values as deep copies, and any
+   * other value as an {@link EncodedValue} over its slice of the bytes (decoded when a caller reads
+   * it). Values that are still the instances of the template the session was read from are shared
+   * (nobody changes those). Returns null if some value is of none of these kinds because the
+   * serializer does not say where values lie ({@code encoded} null): then reads deserialize.
+   *
+   * <p>Call it right after encoding, before anything else can touch the session: value {@code i} of
+   * {@code encoded} is the session's {@code i}-th attribute in iteration order.
    */
-  static Map<String, Object> template(SessionData session) {
+  static Map<String, Object> template(
+      SessionData session,
+      byte[] bytes,
+      AttributeBytes encoded,
+      AttributeBytes.Reusing serializer) {
     Map<String, Object> attributes = session.attributes();
-    for (Map.Entry<String, Object> e : attributes.entrySet()) {
-      if (!session.isTemplateValue(e.getKey(), e.getValue()) && !copyable(e.getValue(), 0)) {
-        return null;
-      }
-    }
-    HashMap<String, Object> copy = new HashMap<>(Math.max(4, attributes.size() * 2));
+    HashMap<String, Object> template = new HashMap<>(Math.max(4, attributes.size() * 2));
+    int i = 0;
     for (Map.Entry<String, Object> e : attributes.entrySet()) {
       Object value = e.getValue();
-      copy.put(e.getKey(), session.isTemplateValue(e.getKey(), value) ? value : copyValue(value));
+      Object kept;
+      if (value instanceof EncodedValue
+          || !(session.isTemplateValue(e.getKey(), value) || copyable(value, 0))) {
+        if (encoded == null) {
+          return null;
+        }
+        // re-pointed at the new bytes, so that older bytes are not kept alive through it
+        kept = new EncodedValue(bytes, encoded.start(i), encoded.end(i), serializer);
+      } else {
+        kept = session.isTemplateValue(e.getKey(), value) ? value : copyValue(value);
+      }
+      template.put(e.getKey(), kept);
+      i++;
     }
-    return copy;
+    return template;
+  }
+
+  /** Whether a template holds values kept only as bytes (see {@link EncodedValue}). */
+  static boolean holdsEncodedValues(Map<String, Object> template) {
+    for (Object value : template.values()) {
+      if (value instanceof EncodedValue) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Whether a template holds any mutable container, so that a get must copy deeply. */

@@ -169,9 +169,17 @@ final class JavaSessionSerializer implements SessionSerializer, AttributeBytes.R
       ByteArrayOutputStream value = null;
       for (Map.Entry<String, Object> e : attributes.entrySet()) {
         out.writeUTF(e.getKey());
-        int i = reusable == null ? -1 : reusable.indexOf(e.getValue());
+        Object v = e.getValue();
+        if (v instanceof EncodedValue encoded && !encoded.writtenBy(this)) {
+          v = encoded.decode(); // another store's: written anew
+        }
+        int i = reusable == null ? -1 : reusable.indexOf(v);
         int start;
-        if (i >= 0) {
+        if (v instanceof EncodedValue encoded) { // never read since it was stored: as it is
+          out.writeInt(encoded.length());
+          start = bytes.size();
+          out.write(encoded.bytes(), encoded.start(), encoded.length());
+        } else if (i >= 0) {
           out.writeInt(reusable.end(i) - reusable.start(i));
           start = bytes.size(); // DataOutputStream does not buffer
           out.write(previous.bytes, reusable.start(i), reusable.end(i) - reusable.start(i));
@@ -180,12 +188,12 @@ final class JavaSessionSerializer implements SessionSerializer, AttributeBytes.R
             value = new ByteArrayOutputStream(256);
           }
           value.reset();
-          writeValue(value, e.getKey(), e.getValue());
+          writeValue(value, e.getKey(), v);
           out.writeInt(value.size());
           start = bytes.size();
           value.writeTo(out);
         }
-        written.add(e.getValue(), start, bytes.size());
+        written.add(v, start, bytes.size());
       }
     } catch (IOException e) {
       throw new SessionSerializationException("cannot serialize the session: " + e, e);
@@ -272,41 +280,78 @@ final class JavaSessionSerializer implements SessionSerializer, AttributeBytes.R
       for (int i = 0; i < count; i++) {
         attribute = in.readUTF();
         byte[] value = in.readNBytes(checkedLength(in.readInt(), in));
-        budget.nextStream(value.length);
-        try (ObjectInputStream values = new AllowListInputStream(value, allowList)) {
-          values.setObjectInputFilter(budget);
-          attributes.put(attribute, values.readObject());
-        }
+        attributes.put(attribute, readStream(value, 0, value.length, budget));
       }
       if (in.available() > 0) {
         throw new InvalidClassException("trailing bytes after the last attribute");
       }
       return new SessionData(created, accessed, maxInactive, attributes);
     } catch (ObjectStreamException e) {
-      if (budget.exceeded != null) {
-        SessionSerializationException failure =
-            new SessionSerializationException(
-                "refused to read a session"
-                    + (attribute == null ? "" : " (attribute '" + attribute + "')")
-                    + ": it exceeds the decoding budget with "
-                    + budget.exceeded,
-                e);
-        if (budget.timeExceeded) {
-          throw new DecodeTimeExceeded(failure);
-        }
-        throw failure;
-      }
-      throw new SessionSerializationException(
-          "refused to read a session"
-              + (attribute == null ? "" : " (attribute '" + attribute + "')")
-              + ": "
-              + e.getMessage()
-              + " (if this is your own Serializable type, add it with SessionSerializer.java("
-              + "\"com.example.YourType\"))",
-          e);
+      throw refused(e, attribute, budget);
     } catch (IOException | ClassNotFoundException | RuntimeException e) {
       throw new SessionSerializationException("cannot read a session: " + e, e);
     }
+  }
+
+  @Override
+  public Object decodeValue(byte[] bytes, int start, int end) {
+    try {
+      return decodeValue(bytes, start, end, new ReadBudget());
+    } catch (DecodeTimeExceeded e) {
+      try { // once more, as deserialize does
+        return decodeValue(bytes, start, end, new ReadBudget());
+      } catch (DecodeTimeExceeded again) {
+        throw again.failure;
+      }
+    }
+  }
+
+  private Object decodeValue(byte[] bytes, int start, int end, ReadBudget budget)
+      throws DecodeTimeExceeded {
+    try {
+      return readStream(bytes, start, end - start, budget);
+    } catch (ObjectStreamException e) {
+      throw refused(e, null, budget);
+    } catch (IOException | ClassNotFoundException | RuntimeException e) {
+      throw new SessionSerializationException("cannot read a session attribute: " + e, e);
+    }
+  }
+
+  /** Reads one attribute's stream under the session's budget. */
+  private Object readStream(byte[] bytes, int offset, int length, ReadBudget budget)
+      throws IOException, ClassNotFoundException {
+    budget.nextStream(length);
+    try (ObjectInputStream values = new AllowListInputStream(bytes, offset, length, allowList)) {
+      values.setObjectInputFilter(budget);
+      return values.readObject();
+    }
+  }
+
+  /** The error for a stream the filter or the stream itself refused. */
+  private static SessionSerializationException refused(
+      ObjectStreamException e, String attribute, ReadBudget budget) throws DecodeTimeExceeded {
+    String which = attribute == null ? "" : " (attribute '" + attribute + "')";
+    if (budget.exceeded != null) {
+      SessionSerializationException failure =
+          new SessionSerializationException(
+              "refused to read a session"
+                  + which
+                  + ": it exceeds the decoding budget with "
+                  + budget.exceeded,
+              e);
+      if (budget.timeExceeded) {
+        throw new DecodeTimeExceeded(failure);
+      }
+      return failure;
+    }
+    return new SessionSerializationException(
+        "refused to read a session"
+            + which
+            + ": "
+            + e.getMessage()
+            + " (if this is your own Serializable type, add it with SessionSerializer.java("
+            + "\"com.example.YourType\"))",
+        e);
   }
 
   /**
@@ -494,8 +539,9 @@ final class JavaSessionSerializer implements SessionSerializer, AttributeBytes.R
   private static final class AllowListInputStream extends ObjectInputStream {
     private final TypeAllowList allowList;
 
-    AllowListInputStream(byte[] value, TypeAllowList allowList) throws IOException {
-      super(new ByteArrayInputStream(value));
+    AllowListInputStream(byte[] bytes, int offset, int length, TypeAllowList allowList)
+        throws IOException {
+      super(new ByteArrayInputStream(bytes, offset, length));
       this.allowList = allowList;
     }
 

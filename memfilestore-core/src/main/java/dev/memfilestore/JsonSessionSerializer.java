@@ -153,8 +153,13 @@ final class JsonSessionSerializer implements SessionSerializer, AttributeBytes.R
         }
         out.ascii("\":");
         int start = out.size();
+        if (value instanceof EncodedValue encoded && !encoded.writtenBy(this)) {
+          value = encoded.decode(); // another store's: written anew
+        }
         int i = reusable == null ? -1 : reusable.indexOf(value);
-        if (i >= 0) {
+        if (value instanceof EncodedValue encoded) { // never read since it was stored: as it is
+          out.write(encoded.bytes(), encoded.start(), encoded.length());
+        } else if (i >= 0) {
           out.write(previous.bytes, reusable.start(i), reusable.end(i) - reusable.start(i));
         } else if (!writeCommonValue(out, value)) {
           if (g == null) {
@@ -360,6 +365,29 @@ final class JsonSessionSerializer implements SessionSerializer, AttributeBytes.R
       }
       throw new SessionSerializationException(
           "cannot read a session from JSON: " + rootMessage(e), e);
+    }
+  }
+
+  @Override
+  public Object decodeValue(byte[] bytes, int start, int end) {
+    try (JsonParser p = mapper.getFactory().createParser(bytes, start, end - start)) {
+      p.nextToken();
+      Object value = valueReader.readValue(p);
+      if (value == null) {
+        throw new IOException("an attribute has no value");
+      }
+      return value;
+    } catch (IOException | IllegalArgumentException e) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof StreamConstraintsException) {
+          throw new SessionSerializationException(
+              "refused to read a session attribute: it exceeds the decoding budget: "
+                  + t.getMessage(),
+              e);
+        }
+      }
+      throw new SessionSerializationException(
+          "cannot read a session attribute from JSON: " + rootMessage(e), e);
     }
   }
 

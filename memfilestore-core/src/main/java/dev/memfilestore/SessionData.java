@@ -162,9 +162,18 @@ public final class SessionData {
    *
    * @param name the attribute name
    * @return its value, or {@code null} if there is none
+   * @throws SessionSerializationException if the value came from the store, which kept it as bytes
+   *     until this first read, and the serializer now refuses those bytes (its class changed
+   *     incompatibly or left the allow-list since it was stored)
    */
   public Object getAttribute(String name) {
     Object value = attributes.get(Objects.requireNonNull(name, "attribute name"));
+    if (value instanceof EncodedValue encoded) {
+      // Kept as bytes until now: decoded into the caller's (and this session's) own instance.
+      Object decoded = encoded.decode();
+      own().put(name, decoded);
+      return decoded;
+    }
     if (template == null
         || value == null
         || ImmutableTypes.isImmutable(value)
@@ -268,11 +277,15 @@ public final class SessionData {
       return false;
     }
     for (Map.Entry<String, Object> e : attributes.entrySet()) {
-      if (!Objects.deepEquals(e.getValue(), that.attributes.get(e.getKey()))) {
+      if (!Objects.deepEquals(decoded(e.getValue()), decoded(that.attributes.get(e.getKey())))) {
         return false;
       }
     }
     return true;
+  }
+
+  private static Object decoded(Object value) {
+    return value instanceof EncodedValue encoded ? encoded.decode() : value;
   }
 
   @Override

@@ -77,15 +77,28 @@ final class SessionEncoding {
       throw new SessionSerializationException(
           "the serializer failed on session " + abbreviate(id) + ": " + e, e);
     }
-    long expiresAt = expiresAt(life(session, id));
+    // Before the ttl and length functions run: they may read (and so change) the session.
     Map<String, Object> template = session.unchangedTemplate();
+    if (template != null && AttributeCopier.holdsEncodedValues(template)) {
+      template = null; // its encoded values lie in the old bytes: point them at the new ones
+    }
     if (template == null) {
       template =
           sameValues(session.attributes(), previous)
               ? previous.attributeTemplate()
-              : AttributeCopier.template(session);
+              : template(session, bytes, attributeBytes);
     }
+    long expiresAt = expiresAt(life(session, id));
     return stored(bytes, session, expiresAt, attributeBytes, template);
+  }
+
+  private Map<String, Object> template(
+      SessionData session, byte[] bytes, AttributeBytes attributeBytes) {
+    return AttributeCopier.template(
+        session,
+        bytes,
+        attributeBytes,
+        serializer instanceof AttributeBytes.Reusing reusing ? reusing : null);
   }
 
   /**
@@ -190,7 +203,8 @@ final class SessionEncoding {
   /** What the store keeps of a session whose bytes and expiry are known (set, or read back). */
   StoredSession stored(
       byte[] bytes, SessionData session, long expiresAt, AttributeBytes attributeBytes) {
-    return stored(bytes, session, expiresAt, attributeBytes, AttributeCopier.template(session));
+    return stored(
+        bytes, session, expiresAt, attributeBytes, template(session, bytes, attributeBytes));
   }
 
   private StoredSession stored(

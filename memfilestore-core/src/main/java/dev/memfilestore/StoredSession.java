@@ -48,8 +48,10 @@ final class StoredSession {
 
   /**
    * The times, and what reads hand out so that they need not deserialize (see {@link
-   * AttributeCopier#template}), or null when the serializer does not say where values lie in the
-   * bytes and some value cannot be kept otherwise.
+   * AttributeCopier#template}): immutable values, private copies of the JDK containers of those,
+   * and every other value as its bytes ({@link EncodedValue}), decoded only when a caller reads it.
+   * The template is null when the serializer does not say where values lie in the bytes and some
+   * value is of the last kind (a session loaded from the save file, until its next save).
    */
   private record Decoded(
       Instant creationTime,
@@ -180,7 +182,7 @@ final class StoredSession {
     if (d == null) {
       // First read of a lazily loaded session: what the load used to do for every session.
       SessionData session = serializer.deserialize(bytes);
-      decoded = Decoded.of(session, AttributeCopier.template(session));
+      decoded = Decoded.of(session, AttributeCopier.template(session, bytes, null, null));
       return session; // the template holds its own copies, so this one is the caller's
     }
     if (d.attributeTemplate() != null) {

@@ -98,6 +98,9 @@ public class MemFileSessionRepository
    */
   static final String PRINCIPAL_ATTRIBUTE = SaveFileInspector.RESOLVED_PRINCIPAL_ATTRIBUTE;
 
+  /** Where Spring Security keeps its context, which Spring Session's resolver reads. */
+  private static final String SPRING_SECURITY_CONTEXT = "SPRING_SECURITY_CONTEXT";
+
   private final PrincipalIndex index = new PrincipalIndex();
   // Orders the index writes of one session as the store orders its writes: see PrincipalIndex.
   private final AtomicLong indexVersions = new AtomicLong();
@@ -120,6 +123,9 @@ public class MemFileSessionRepository
   private SaveMode saveMode = SaveMode.ON_SET_ATTRIBUTE;
   private IndexResolver<Session> indexResolver =
       new DelegatingIndexResolver<>(new PrincipalNameIndexResolver<>());
+  // Spring Session's own resolver reads only these two attributes, so a save that changed neither
+  // keeps the principal stored (and does not decode the security context to find it again).
+  private boolean defaultIndexResolver = true;
   private SessionIdGenerator sessionIdGenerator = UuidSessionIdGenerator.getInstance();
   private ApplicationEventPublisher eventPublisher = event -> {};
 
@@ -290,6 +296,7 @@ public class MemFileSessionRepository
    */
   public void setIndexResolver(IndexResolver<Session> indexResolver) {
     this.indexResolver = Objects.requireNonNull(indexResolver, "indexResolver");
+    this.defaultIndexResolver = false;
   }
 
   /**
@@ -570,10 +577,16 @@ public class MemFileSessionRepository
     if (session.maxInactiveIntervalSet) {
       stored.setMaxInactiveInterval(session.data.getMaxInactiveInterval());
     }
-    if (!changed.isEmpty()) {
+    if (!changed.isEmpty() && (!defaultIndexResolver || changesPrincipal(changed))) {
       setPrincipal(stored, resolvePrincipal(session.id, stored));
     }
     return stored;
+  }
+
+  /** Whether changing these attributes can change what Spring Session's own resolver finds. */
+  private static boolean changesPrincipal(Set<String> changed) {
+    return changed.contains(FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME)
+        || changed.contains(SPRING_SECURITY_CONTEXT);
   }
 
   /** Resolves the principal name of a session as it will be stored. */

@@ -431,6 +431,36 @@ class MemFileSessionRepositoryTest {
   }
 
   @Test
+  void aSaveThatChangedOtherAttributesKeepsThePrincipalAndACustomResolverIsAskedEveryTime() {
+    MemFileSessionRepository repository = repository();
+    repository.setSerializer(SessionSerializer.java("org.springframework.security.**"));
+    MemFileSession session = repository.createSession();
+    session.setAttribute(SECURITY_CONTEXT, loggedIn("ada"));
+    repository.save(session);
+    MemFileSession later = repository.findById(session.getId());
+    later.setAttribute("cart", "3 items"); // the default resolver does not read this one
+    repository.save(later);
+    assertThat(repository.findByPrincipalName("ada")).containsOnlyKeys(session.getId());
+
+    MemFileSessionRepository custom = repository();
+    custom.setIndexResolver(
+        s ->
+            s.getAttribute("tenant") == null
+                ? Map.of()
+                : Map.of(
+                    FindByIndexNameSessionRepository.PRINCIPAL_NAME_INDEX_NAME,
+                    (String) s.getAttribute("tenant")));
+    MemFileSession tenant = custom.createSession();
+    tenant.setAttribute("tenant", "acme");
+    custom.save(tenant);
+    MemFileSession moved = custom.findById(tenant.getId());
+    moved.setAttribute("tenant", "globex");
+    custom.save(moved);
+    assertThat(custom.findByPrincipalName("acme")).isEmpty();
+    assertThat(custom.findByPrincipalName("globex")).containsOnlyKeys(tenant.getId());
+  }
+
+  @Test
   void anExpiredSessionLeavesTheIndex() {
     MemFileSessionRepository repository = repository();
     MemFileSession session = repository.createSession();

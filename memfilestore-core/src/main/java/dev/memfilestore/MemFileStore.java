@@ -169,6 +169,10 @@ public final class MemFileStore implements AutoCloseable {
    * read (and {@link #update}, {@link #touch}, {@link #all}) find nothing, and the next snapshot
    * leaves it out. Other sessions are unaffected.
    *
+   * <p>The copy costs what the caller uses: nothing is copied until it changes the session or reads
+   * a mutable value, and a value the store keeps only as its bytes (one it cannot copy without
+   * deserializing, such as a bean) is decoded by {@link SessionData#getAttribute} when first read.
+   *
    * @param id the session id
    * @return a copy of the session, which the caller may change freely
    * @throws SessionSerializationException if the stored bytes cannot be read back (only a custom

@@ -3,6 +3,7 @@ package dev.memfilestore.jetty;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.memfilestore.FileDigests;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -12,14 +13,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -85,7 +80,7 @@ class LoadBudgetTest {
     } finally {
       first.stop();
     }
-    Map<String, String> before = files(saveFile.getParent());
+    Map<String, String> before = FileDigests.of(saveFile.getParent());
 
     Server small = server(saveFile, 200_000);
     try {
@@ -95,7 +90,7 @@ class LoadBudgetTest {
     } finally {
       small.stop();
     }
-    assertThat(files(saveFile.getParent()))
+    assertThat(FileDigests.of(saveFile.getParent()))
         .as("the files after the refused start")
         .isEqualTo(before);
 
@@ -126,22 +121,5 @@ class LoadBudgetTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString())
         .body();
-  }
-
-  /** Each file's SHA-256, by name (the lock file left out: every start creates it). */
-  private static Map<String, String> files(Path dir) throws IOException {
-    Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> list = Files.list(dir)) {
-      for (Path p : list.filter(p -> !p.toString().endsWith(".lock")).toList()) {
-        byte[] sha256;
-        try {
-          sha256 = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p));
-        } catch (NoSuchAlgorithmException e) {
-          throw new IllegalStateException(e);
-        }
-        files.put(p.getFileName().toString(), HexFormat.of().formatHex(sha256));
-      }
-    }
-    return files;
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.memfilestore.FileDigests;
 import dev.memfilestore.SessionData;
 import dev.memfilestore.SessionSerializationException;
 import dev.memfilestore.SessionSerializer;
@@ -12,15 +13,11 @@ import dev.memfilestore.spring.MemFileSessionRepository.MemFileSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -755,7 +752,7 @@ class MemFileSessionRepositoryTest {
     }
     first.destroy();
     opened.remove(first);
-    Map<String, String> before = files(dir);
+    Map<String, String> before = FileDigests.of(dir);
 
     // 50 sessions of about 10 KB: estimated at about 1 MB, over a budget of 200 KB
     MemFileSessionRepository small = persistent();
@@ -764,7 +761,7 @@ class MemFileSessionRepositoryTest {
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("load budget of 200000 bytes");
     opened.remove(small);
-    assertThat(files(dir)).as("the files after the refused load").isEqualTo(before);
+    assertThat(FileDigests.of(dir)).as("the files after the refused load").isEqualTo(before);
 
     MemFileSessionRepository large = persistent();
     large.setLoadBudget(4_000_000);
@@ -779,22 +776,5 @@ class MemFileSessionRepositoryTest {
     assertThatThrownBy(() -> repository.setLoadBudget(-1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("loadBudget must be 0 (the default: three quarters of -Xmx)");
-  }
-
-  /** Each file's SHA-256, by name (the lock file left out: every start creates it). */
-  private static Map<String, String> files(Path dir) throws IOException {
-    Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> list = Files.list(dir)) {
-      for (Path p : list.filter(p -> !p.toString().endsWith(".lock")).toList()) {
-        byte[] sha256;
-        try {
-          sha256 = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p));
-        } catch (NoSuchAlgorithmException e) {
-          throw new IllegalStateException(e);
-        }
-        files.put(p.getFileName().toString(), HexFormat.of().formatHex(sha256));
-      }
-    }
-    return files;
   }
 }

@@ -2,6 +2,7 @@ package dev.memfilestore.tomcat;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.memfilestore.FileDigests;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -9,17 +10,12 @@ import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.tomcat.util.scan.StandardJarScanner;
@@ -110,7 +106,7 @@ class LoadBudgetTest {
         assertThat(last.body(server.url("/store"))).isEqualTo("page=10000");
       }
     }
-    Map<String, String> before = files(saveFile.getParent());
+    Map<String, String> before = FileDigests.of(saveFile.getParent());
 
     Failures failures = new Failures();
     Logger root = Logger.getLogger("");
@@ -126,7 +122,7 @@ class LoadBudgetTest {
     assertThat(failures.messages())
         .contains("cannot start: cannot load saveFile " + saveFile)
         .contains("load budget of 200000 bytes");
-    assertThat(files(saveFile.getParent()))
+    assertThat(FileDigests.of(saveFile.getParent()))
         .as("the files after the refused start")
         .isEqualTo(before);
 
@@ -135,22 +131,5 @@ class LoadBudgetTest {
       assertThat(server.context("").getManager().getActiveSessions()).isEqualTo(50);
       assertThat(last.body(server.url("/"))).isEqualTo("page=10000");
     }
-  }
-
-  /** Each file's SHA-256, by name (the lock file left out: every start creates it). */
-  private static Map<String, String> files(Path dir) throws IOException {
-    Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> list = Files.list(dir)) {
-      for (Path p : list.filter(p -> !p.toString().endsWith(".lock")).toList()) {
-        byte[] sha256;
-        try {
-          sha256 = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p));
-        } catch (NoSuchAlgorithmException e) {
-          throw new IllegalStateException(e);
-        }
-        files.put(p.getFileName().toString(), HexFormat.of().formatHex(sha256));
-      }
-    }
-    return files;
   }
 }

@@ -5,23 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.memfilestore.ChildJvm;
+import dev.memfilestore.FileDigests;
 import dev.memfilestore.MemFileStore;
 import dev.memfilestore.SessionData;
 import dev.memfilestore.SessionSerializer;
 import dev.memfilestore.spring.MemFileSessionRepository;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
@@ -185,7 +180,7 @@ class MemFileStoreFailureAnalyzerTest {
         store.set("session-" + i + "-0123456789abcdef0123456789", session);
       }
     }
-    Map<String, String> before = files(dir);
+    Map<String, String> before = FileDigests.of(dir);
 
     assertThat(report(output, "--memfilestore.load-budget=200KB"))
         .contains(
@@ -197,7 +192,7 @@ class MemFileStoreFailureAnalyzerTest {
         .contains("Raise -Xmx or memfilestore.load-budget")
         .contains("move the file and its journals away")
         .doesNotContain("loadBudget");
-    assertThat(files(dir)).as("the files after the refused start").isEqualTo(before);
+    assertThat(FileDigests.of(dir)).as("the files after the refused start").isEqualTo(before);
 
     SpringApplication app = new SpringApplication(App.class);
     app.setWebApplicationType(WebApplicationType.SERVLET);
@@ -286,22 +281,5 @@ class MemFileStoreFailureAnalyzerTest {
       session.setAttribute("visits", 1L);
       store.set("0123456789abcdef0123456789abcdef", session);
     }
-  }
-
-  /** Each file's SHA-256, by name (the lock file left out: every start creates it). */
-  private static Map<String, String> files(Path dir) throws IOException {
-    Map<String, String> files = new TreeMap<>();
-    try (Stream<Path> list = Files.list(dir)) {
-      for (Path p : list.filter(p -> !p.toString().endsWith(".lock")).toList()) {
-        byte[] sha256;
-        try {
-          sha256 = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(p));
-        } catch (NoSuchAlgorithmException e) {
-          throw new IllegalStateException(e);
-        }
-        files.put(p.getFileName().toString(), HexFormat.of().formatHex(sha256));
-      }
-    }
-    return files;
   }
 }

@@ -10,9 +10,9 @@ import java.util.Locale;
 
 /**
  * CPU time per operation of {@link ContendersBenchmark}'s {@code findAndSave} and {@code touch},
- * for a machine too busy for throughput to mean anything: the measuring thread's own CPU time
- * (user and system, so the journal's write counts) barely depends on what else runs. Contenders
- * take turns in rounds, so each sees the same conditions; the median round is reported.
+ * for a machine too busy for throughput to mean anything: the measuring thread's own CPU time (user
+ * and system, so the journal's write counts) barely depends on what else runs. Contenders take
+ * turns in rounds, so each sees the same conditions; the median round is reported.
  *
  * <p>Run: {@code java -Xms2g -Xmx2g -cp memfilestore-bench/target/benchmarks.jar
  * dev.memfilestore.bench.CpuTimeRatio [rounds] [ops per round] contender...}

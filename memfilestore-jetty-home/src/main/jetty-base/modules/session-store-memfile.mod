@@ -54,6 +54,9 @@ jetty.session.memfile.saveFile=${jetty.base}/sessions/sessions.json
 ## A file with a 16/24/32-byte AES key, raw or base64: the save file and
 ## journal are then sealed with AES-GCM.
 #jetty.session.memfile.encryptionKeyFile=
+## With a key, a plain (unencrypted) save file or journal stops the start;
+## set this to true for the one start that encrypts an existing plain store.
+#jetty.session.memfile.encryptExistingPlainFiles=false
 
 #jetty.session.gracePeriod.seconds=3600
 #jetty.session.savePeriod.seconds=0

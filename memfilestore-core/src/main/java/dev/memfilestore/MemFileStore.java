@@ -109,6 +109,7 @@ public final class MemFileStore implements AutoCloseable {
                 sessions.changes,
                 timers,
                 b.loadBudget,
+                b.encryptExistingPlainFiles,
                 () -> close(true));
     sessions.use(storage);
     if (checkPeriod != null) {
@@ -491,6 +492,7 @@ public final class MemFileStore implements AutoCloseable {
     private Journal.ChannelOpener channelOpener = SaveFiles::openOwnerOnly;
     private SecretKey encryptionKey;
     private long loadBudget = LoadBudget.defaultBudget();
+    private boolean encryptExistingPlainFiles;
 
     private Builder() {}
 
@@ -662,8 +664,10 @@ public final class MemFileStore implements AutoCloseable {
      * Encrypts what the save file and journal hold with AES-GCM: every record, ids included, is
      * sealed on its own; the header carries a check value, so a wrong key is refused at {@code
      * build()} instead of yielding garbage. The key is never written anywhere; keep it out of the
-     * save file's directory. A plain file is read and then rewritten encrypted at the next
-     * snapshot. Unset by default.
+     * save file's directory. With a key, a save file or journal that is not encrypted with it is
+     * never loaded: a plain (unencrypted) save file or journal makes {@code build()} fail, and
+     * leaves every file as it was, unless {@link #encryptExistingPlainFiles(boolean)} is set to
+     * move an existing store to encryption. Unset by default.
      *
      * @param key an AES key of 128, 192 or 256 bits, e.g. {@code new SecretKeySpec(bytes, "AES")}
      * @return this builder
@@ -672,6 +676,24 @@ public final class MemFileStore implements AutoCloseable {
       Objects.requireNonNull(key, "encryptionKey");
       RecordCipher.validate(key);
       this.encryptionKey = key;
+      return this;
+    }
+
+    /**
+     * Moves an existing plain (unencrypted) store to encryption: with an {@link
+     * #encryptionKey(SecretKey)}, loads a plain save file, and plain journals beside it or without
+     * one, once, and rewrites them encrypted before {@code build()} returns (a log line says so).
+     * Set it for the one start that encrypts the files, then unset it: without it, a store with a
+     * key refuses every plain file at {@code build()}, so that whoever can write the save file's
+     * directory cannot plant sessions by dropping in a plain file. A plain journal beside an
+     * encrypted save file, or after an encrypted journal, is never loaded, switch or not (it is
+     * kept aside). Without a key this has no effect. Default: false.
+     *
+     * @param encrypt true to load plain files once and encrypt them
+     * @return this builder
+     */
+    public Builder encryptExistingPlainFiles(boolean encrypt) {
+      this.encryptExistingPlainFiles = encrypt;
       return this;
     }
 

@@ -21,10 +21,11 @@ import java.util.Map;
  * holds their changes. After a damaged journal (or one whose header is refused), a missing
  * generation, a journal whose header names another generation than its file name, a journal of
  * another store (once the store id is known, every journal must name it), or (with a key, beside a
- * sealed snapshot) a plain journal, no later journal is replayed, since a change after a missing
- * one could be wrong. A snapshot's bad lines cost only themselves. With a key, records of version 2
- * open only at their own line of their own file ({@link FileSeal}), so a record replayed, moved or
- * dropped shows as a bad line.
+ * sealed snapshot or after a sealed journal) a plain journal, or a journal that is a symbolic link
+ * (never followed: a journal is a regular file the store writes itself), no later journal is
+ * replayed, since a change after a missing one could be wrong. A snapshot's bad lines cost only
+ * themselves. With a key, records of version 2 open only at their own line of their own file
+ * ({@link FileSeal}), so a record replayed, moved or dropped shows as a bad line.
  *
  * <p>A {@code touch} record changes the times and expiry of the session its id holds at that point
  * and keeps its attributes; a touch of an id that holds nothing then (unknown, deleted, or whose
@@ -112,6 +113,20 @@ final class Recovery {
       problem(journal, ProblemKind.HEADER, 1, 0, why + ": not replayed, nor any later journal");
     }
 
+    /**
+     * A journal that is a symbolic link: never followed, so neither read nor replayed, nor any
+     * later journal.
+     */
+    default void symlinked(Path journal) throws IOException {
+      problem(
+          journal,
+          ProblemKind.HEADER,
+          1,
+          0,
+          "is a symbolic link, which the store never follows (a journal is a regular file the store"
+              + " writes): not replayed, nor any later journal");
+    }
+
     /** A journal not replayed because an earlier one is damaged or refused. */
     default void notReplayed(Path journal) throws IOException {}
 
@@ -158,8 +173,9 @@ final class Recovery {
     boolean readSnapshot = Files.exists(saveFile);
     long snapshotGeneration = 0;
     // With a key, a plain journal is replayed only beside a plain snapshot (a set of files written
-    // before the key was configured), never beside a sealed one or one whose header is lost.
-    boolean plainJournalsAllowed = format.key() == null || !readSnapshot;
+    // before the key was configured), never beside a sealed one or one whose header is lost, nor
+    // after a sealed journal. Whether plain files are read at all is the reporter's (refused).
+    boolean[] plainJournalsAllowed = {format.key() == null || !readSnapshot};
     RecordDecoder.Header lostHeader = null; // what the trailer repeats of a damaged header
     String[] store = {null}; // the store's id: the snapshot's, else the first journal's
     if (readSnapshot) {
@@ -173,7 +189,7 @@ final class Recovery {
           store[0] = lostHeader.store(); // its generation is not trusted to delete journals
         }
       }
-      plainJournalsAllowed |=
+      plainJournalsAllowed[0] |=
           first.status() == SaveFileReader.HeaderLine.Status.OK && first.header().cipher() == null;
       if (first.status() == SaveFileReader.HeaderLine.Status.OK) {
         FileFormat.Mismatch mismatch = format.check(first.header());
@@ -190,7 +206,11 @@ final class Recovery {
     for (long g : files.generations()) {
       Path journal = files.journal(g);
       lastGeneration = Math.max(lastGeneration, g);
-      if (g < snapshotGeneration) {
+      if (Files.isSymbolicLink(journal)) {
+        // Checked before it is opened; the reader also opens journals without following links.
+        stopped |= g >= snapshotGeneration;
+        reporter.symlinked(journal);
+      } else if (g < snapshotGeneration) {
         reporter.obsolete(journal);
       } else if (stopped) {
         reporter.notReplayed(journal);
@@ -293,7 +313,7 @@ final class Recovery {
       Sink sink,
       Reporter reporter,
       Map<String, Located> latest,
-      boolean plainAllowed,
+      boolean[] plainAllowed,
       boolean[] unsealed,
       long[] declared,
       String[] store,
@@ -315,9 +335,12 @@ final class Recovery {
           store[0] = header.store(); // version 1 files (null) until a version 2 journal
         }
         FileFormat.Mismatch mismatch = format.check(header);
-        if (mismatch == FileFormat.Mismatch.UNENCRYPTED && !plainAllowed) {
+        if (mismatch == FileFormat.Mismatch.UNENCRYPTED && !plainAllowed[0]) {
           unsealed[0] = true;
           return false;
+        }
+        if (header.cipher() != null) {
+          plainAllowed[0] = false; // files after a sealed one were written with the key
         }
         return mismatch == null || reporter.refused(journal, mismatch, header);
       }

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Arrays;
 
@@ -396,7 +397,13 @@ final class SaveFileReader {
 
     Lines(Path file, Visitor visitor) throws IOException {
       this.file = file;
-      this.in = Files.newInputStream(file);
+      // A journal is never read through a link (see Recovery): it cannot be swapped for one
+      // between the check and this open.
+      try {
+        this.in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
+      } catch (IOException e) {
+        throw located(file, e); // a link's error ("Too many levels of symbolic links") names none
+      }
       this.visitor = visitor;
       this.reader = new ChecksummedLine.Reader(in, FileFormat.MAX_LINE);
     }

@@ -87,6 +87,9 @@ final class SaveFileStorage extends Storage {
   /** The heap the loaded sessions may take, as {@link LoadBudget} estimates it. */
   private final long loadBudget;
 
+  /** With a key: whether plain files are loaded (once, then rewritten encrypted) or refused. */
+  private final boolean encryptExistingPlainFiles;
+
   /**
    * Locks the save file, recovers its sessions into the cache, and starts the journal.
    *
@@ -103,6 +106,7 @@ final class SaveFileStorage extends Storage {
       AtomicLong changes,
       Timers timers,
       long loadBudget,
+      boolean encryptExistingPlainFiles,
       Runnable closeAtShutdown) {
     this.files = new SaveFiles(saveFile);
     this.saveFile = files.saveFile;
@@ -116,6 +120,7 @@ final class SaveFileStorage extends Storage {
     this.changes = changes;
     this.journalEncoders = ThreadLocal.withInitial(format::encoder);
     this.loadBudget = loadBudget;
+    this.encryptExistingPlainFiles = encryptExistingPlainFiles;
     if (files.link != null) {
       log.info(
           "saveFile {} is a symbolic link: using the file it leads to, {}, with its lock, journal"
@@ -561,11 +566,19 @@ final class SaveFileStorage extends Storage {
             Journal.create(
                 files.journal(generation), generation, format, clock.instant(), channelOpener);
       }
-      savedChanges = recovery.expired == 0 && replayed == 0 && !recovery.damage ? 0 : -1;
-      if (recovery.damage || (!journaling && replayed > 0)) {
-        // A fresh snapshot in place of what was kept aside or replayed; the damaged files go
-        // (renamed over, or deleted as compacted) only once it is durably on disk.
+      boolean rewrite = recovery.damage || recovery.plainLoaded;
+      savedChanges = recovery.expired == 0 && replayed == 0 && !rewrite ? 0 : -1;
+      if (rewrite || (!journaling && replayed > 0)) {
+        // A fresh snapshot in place of what was kept aside, replayed or read plain; the damaged
+        // and plain files go (renamed over, or deleted as compacted) only once it is durably on
+        // disk.
         save();
+        if (recovery.plainLoaded) {
+          log.info(
+              "Encrypted {} and its journals: they were plain and encryptExistingPlainFiles is"
+                  + " set; unset it now, so that a plain file is refused again",
+              saveFile);
+        }
       }
       if (Files.isRegularFile(saveFile, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
         SaveFiles.tightenToOwner(saveFile); // a file written by another tool may be 0644
@@ -664,6 +677,7 @@ final class SaveFileStorage extends Storage {
     private final LoadBudget budget = new LoadBudget(loadBudget, saveFile);
     long expired; // sessions skipped because they had expired
     boolean damage;
+    boolean plainLoaded; // a plain file read with a key, to be rewritten encrypted
     long snapshotDecryptFailures; // records of the save file sealed with another key, or damaged
     long firstNewGeneration = Long.MAX_VALUE; // the first journal this start creates
     final List<Path> aside = new ArrayList<>(); // second names of damaged files
@@ -694,15 +708,33 @@ final class SaveFileStorage extends Storage {
       }
     }
 
-    /** A plain file is read with a key (and encrypted from the next snapshot); all else stops. */
+    /**
+     * A plain file is read with a key only when {@code encryptExistingPlainFiles} is set (then
+     * rewritten encrypted at once); all else stops.
+     */
     @Override
     public boolean refused(Path file, FileFormat.Mismatch mismatch, RecordDecoder.Header header) {
-      if (mismatch == FileFormat.Mismatch.UNENCRYPTED) {
+      if (mismatch == FileFormat.Mismatch.UNENCRYPTED && encryptExistingPlainFiles) {
+        if (!plainLoaded) {
+          log.warn(
+              "{} is not encrypted: loading it once, because encryptExistingPlainFiles is set;"
+                  + " it is rewritten encrypted before the store starts",
+              file);
+        }
+        plainLoaded = true;
         return true;
       }
       throw new IllegalStateException(
           switch (mismatch) {
-            case UNENCRYPTED -> throw new AssertionError("read above");
+            case UNENCRYPTED ->
+                file
+                    + " is not encrypted, but this store has an encryptionKey: with a key, only"
+                    + " files encrypted with it are loaded, so that a plain file dropped into the"
+                    + " directory cannot bring in sessions. If it is this store's own file from"
+                    + " before the key was configured, start once with"
+                    + " encryptExistingPlainFiles(true) to encrypt it (then unset it); otherwise"
+                    + " move it away to start without its sessions. The files were left as they"
+                    + " were";
             case VERSION ->
                 file
                     + " is in format version "
@@ -740,6 +772,17 @@ final class SaveFileStorage extends Storage {
           "Not replaying {}: it is not encrypted, but the save file is, so it was not written by"
               + " this store; kept as {}. No later journal is replayed",
           journal,
+          keepAside(journal));
+    }
+
+    @Override
+    public void symlinked(Path journal) throws IOException {
+      log.warn(
+          "Not replaying {}: it is a symbolic link (to {}), which the store never follows: a"
+              + " journal is a regular file the store writes itself. The link was kept as {};"
+              + " the file it leads to was neither read nor changed. No later journal is replayed",
+          journal,
+          Files.readSymbolicLink(journal),
           keepAside(journal));
     }
 

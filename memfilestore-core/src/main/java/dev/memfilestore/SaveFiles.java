@@ -209,13 +209,19 @@ final class SaveFiles {
    * file system has none, a forced copy), owner-only, never over another one. The file itself stays
    * where it is until what replaces it is durably on disk (the snapshot's rename, or compaction
    * deletes it); if that never happens, {@link #discardAside} removes the second name and the files
-   * are as they were.
+   * are as they were. A symbolic link is kept aside as a copy of the link, never followed: the file
+   * it leads to is neither read nor changed.
    */
   Path keepAside(Path file, Instant now) throws IOException {
     String stamp = ASIDE_STAMP.format(now);
     Path aside = sibling(file, ".damaged-" + stamp);
     for (int n = 2; Files.exists(aside, LinkOption.NOFOLLOW_LINKS); n++) {
       aside = sibling(file, ".damaged-" + stamp + "-" + n);
+    }
+    if (Files.isSymbolicLink(file)) {
+      Files.createSymbolicLink(aside, Files.readSymbolicLink(file));
+      forceDirectory(file.getParent());
+      return aside;
     }
     try {
       try {
@@ -256,7 +262,8 @@ final class SaveFiles {
    * Cuts a journal's torn tail (a record cut short by a crash) off at the end of its last record.
    */
   static void cutTornTail(Path journal, long goodEnd) throws IOException {
-    try (FileChannel channel = FileChannel.open(journal, StandardOpenOption.WRITE)) {
+    try (FileChannel channel =
+        FileChannel.open(journal, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
       channel.truncate(goodEnd);
       channel.force(true);
     }

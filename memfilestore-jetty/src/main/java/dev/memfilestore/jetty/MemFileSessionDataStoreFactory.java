@@ -34,6 +34,7 @@ import org.eclipse.jetty.session.SessionManager;
 public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFactory {
   private String saveFile;
   private String encryptionKeyFile;
+  private boolean encryptExistingPlainFiles;
   private int snapshotPeriodSec = 300;
   private int checkPeriodSec = 60;
   private long max;
@@ -85,7 +86,9 @@ public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFact
         builder.savePeriod(Duration.ofSeconds(snapshotPeriodSec));
       }
       if (encryptionKeyFile != null) {
-        builder.encryptionKeyFile(Path.of(encryptionKeyFile));
+        builder
+            .encryptionKeyFile(Path.of(encryptionKeyFile))
+            .encryptExistingPlainFiles(encryptExistingPlainFiles);
       }
       if (loadBudget > 0) {
         builder.loadBudget(loadBudget);
@@ -124,6 +127,27 @@ public class MemFileSessionDataStoreFactory extends AbstractSessionDataStoreFact
    */
   public String getEncryptionKeyFile() {
     return encryptionKeyFile;
+  }
+
+  /**
+   * Lets a configured encryption key load plain (unencrypted) save files and journals once and
+   * encrypt them: for the one start that moves an existing plain store to encryption (see the
+   * core's {@code MemFileStore.Builder.encryptExistingPlainFiles}). Without it, a store with a key
+   * refuses a plain file at start-up. Default: false.
+   *
+   * @param encrypt true to load plain files once and encrypt them
+   */
+  public void setEncryptExistingPlainFiles(boolean encrypt) {
+    this.encryptExistingPlainFiles = encrypt;
+  }
+
+  /**
+   * Whether plain files are loaded once and encrypted.
+   *
+   * @return true if they are
+   */
+  public boolean isEncryptExistingPlainFiles() {
+    return encryptExistingPlainFiles;
   }
 
   /**

@@ -26,13 +26,19 @@ class EncryptedSessionsTest {
   @TempDir Path dir;
 
   private Server start(Path saveFile, Path keyFile) throws Exception {
+    return start(saveFile, keyFile, false);
+  }
+
+  private Server start(Path saveFile, Path keyFile, boolean encryptExistingPlainFiles)
+      throws Exception {
     Server server = new Server();
     ServerConnector connector = new ServerConnector(server);
     connector.setPort(0);
     server.addConnector(connector);
     MemFileSessionDataStoreFactory sessions = new MemFileSessionDataStoreFactory();
     sessions.setSaveFile(saveFile.toString());
-    sessions.setEncryptionKeyFile(keyFile.toString());
+    sessions.setEncryptionKeyFile(keyFile == null ? null : keyFile.toString());
+    sessions.setEncryptExistingPlainFiles(encryptExistingPlainFiles);
     sessions.setAllowedTypes("dev.memfilestore.jetty.Account");
     server.addBean(sessions);
     DefaultSessionCacheFactory caches = new DefaultSessionCacheFactory();
@@ -71,6 +77,31 @@ class EncryptedSessionsTest {
       assertThat(get(browser, second, "/app/")).isEqualTo("visits=2 user=ada-lovelace");
     } finally {
       second.stop();
+    }
+  }
+
+  @Test
+  void encryptExistingPlainFilesEncryptsAPlainStoreAndItsSessionsStay() throws Exception {
+    Path keyFile = dir.resolve("session.key");
+    Files.writeString(keyFile, Base64.getEncoder().encodeToString(new byte[32]) + "\n");
+    Path saveFile = dir.resolve("data/sessions.json");
+    HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager()).build();
+    Server plain = start(saveFile, null);
+    try {
+      assertThat(get(browser, plain, "/app/login?user=ada")).isEqualTo("visits=1 user=ada");
+    } finally {
+      plain.stop();
+    }
+    assertThat(Files.readString(saveFile, StandardCharsets.ISO_8859_1)).doesNotContain("AES-GCM");
+
+    Server encrypting = start(saveFile, keyFile, true);
+    try {
+      assertThat(Files.readString(saveFile, StandardCharsets.ISO_8859_1))
+          .as("encrypted as the store opened")
+          .contains("AES-GCM");
+      assertThat(get(browser, encrypting, "/app/")).isEqualTo("visits=2 user=ada");
+    } finally {
+      encrypting.stop();
     }
   }
 

@@ -115,6 +115,7 @@ public class MemFileSessionRepository
   private Durability durability;
   private SessionSerializer serializer;
   private SecretKey encryptionKey;
+  private boolean encryptExistingPlainFiles;
   private Clock clock = Clock.systemUTC();
   private Consumer<MemFileStore.Builder> storeCustomizer = b -> {};
   private Duration defaultMaxInactiveInterval =
@@ -231,6 +232,19 @@ public class MemFileSessionRepository
   public void setEncryptionKey(SecretKey encryptionKey) {
     beforeStart();
     this.encryptionKey = encryptionKey;
+  }
+
+  /**
+   * Lets a configured encryption key load plain (unencrypted) save files and journals once and
+   * encrypt them: for the one start that moves an existing plain store to encryption (see the
+   * core's {@code MemFileStore.Builder.encryptExistingPlainFiles}). Without it, a store with a key
+   * refuses a plain file at start-up. Default: false.
+   *
+   * @param encrypt true to load plain files once and encrypt them
+   */
+  public void setEncryptExistingPlainFiles(boolean encrypt) {
+    beforeStart();
+    this.encryptExistingPlainFiles = encrypt;
   }
 
   /**
@@ -391,7 +405,7 @@ public class MemFileSessionRepository
       b.serializer(serializer);
     }
     if (encryptionKey != null) {
-      b.encryptionKey(encryptionKey);
+      b.encryptionKey(encryptionKey).encryptExistingPlainFiles(encryptExistingPlainFiles);
     }
     b.ttl(this::timeToLive);
     storeCustomizer.accept(b);

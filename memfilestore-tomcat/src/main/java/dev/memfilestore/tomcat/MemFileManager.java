@@ -95,6 +95,7 @@ public class MemFileManager extends ManagerBase {
   private String allowedTypes = "";
   private String serializer = "java";
   private String encryptionKeyFile;
+  private boolean encryptExistingPlainFiles;
 
   private final WriteThroughValve valve = new WriteThroughValve(this);
 
@@ -157,6 +158,27 @@ public class MemFileManager extends ManagerBase {
   public void setEncryptionKeyFile(String encryptionKeyFile) {
     this.encryptionKeyFile =
         encryptionKeyFile == null || encryptionKeyFile.isBlank() ? null : encryptionKeyFile;
+  }
+
+  /**
+   * Whether plain files are loaded once and encrypted.
+   *
+   * @return true if they are
+   */
+  public boolean getEncryptExistingPlainFiles() {
+    return encryptExistingPlainFiles;
+  }
+
+  /**
+   * Lets a configured encryption key load plain (unencrypted) save files and journals once and
+   * encrypt them: for the one start that moves an existing plain store to encryption (see the
+   * core's {@code MemFileStore.Builder.encryptExistingPlainFiles}). Without it, a store with a key
+   * refuses a plain file when the manager starts. Default: false.
+   *
+   * @param encrypt true to load plain files once and encrypt them
+   */
+  public void setEncryptExistingPlainFiles(boolean encrypt) {
+    this.encryptExistingPlainFiles = encrypt;
   }
 
   /**
@@ -685,7 +707,8 @@ public class MemFileManager extends ManagerBase {
         b.savePeriod(Duration.ofSeconds(savePeriod));
       }
       if (encryptionKeyFile != null) {
-        b.encryptionKeyFile(Path.of(encryptionKeyFile));
+        b.encryptionKeyFile(Path.of(encryptionKeyFile))
+            .encryptExistingPlainFiles(encryptExistingPlainFiles);
       }
       if (loadBudget > 0) {
         b.loadBudget(loadBudget);

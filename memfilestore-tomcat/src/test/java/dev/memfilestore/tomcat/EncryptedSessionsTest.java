@@ -18,7 +18,7 @@ class EncryptedSessionsTest {
   private MemFileManager manager(Path keyFile) {
     MemFileManager manager = new MemFileManager();
     manager.setSaveFile(dir.resolve("data/sessions.jsonl").toString());
-    manager.setEncryptionKeyFile(keyFile.toString());
+    manager.setEncryptionKeyFile(keyFile == null ? null : keyFile.toString());
     return manager;
   }
 
@@ -48,6 +48,28 @@ class EncryptedSessionsTest {
       server.addContext("", new CounterServlet(), manager(keyFile));
       server.start();
       assertThat(browser.body(server.url("/count"))).isEqualTo("visits=3");
+    }
+  }
+
+  @Test
+  void encryptExistingPlainFilesEncryptsAPlainStoreAndItsSessionsStay() throws Exception {
+    Path keyFile = dir.resolve("session.key");
+    Files.write(keyFile, new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16});
+    Browser browser = new Browser();
+    try (TestServer server = new TestServer(dir.resolve("tomcat"))) {
+      server.addContext("", new CounterServlet(), manager(null));
+      server.start();
+      assertThat(browser.body(server.url("/count"))).isEqualTo("visits=1");
+    }
+    assertThat(Files.readString(dir.resolve("data/sessions.jsonl"))).doesNotContain("AES-GCM");
+
+    try (TestServer server = new TestServer(dir.resolve("tomcat"))) {
+      MemFileManager encrypting = manager(keyFile);
+      encrypting.setEncryptExistingPlainFiles(true);
+      server.addContext("", new CounterServlet(), encrypting);
+      server.start();
+      assertThat(Files.readString(dir.resolve("data/sessions.jsonl"))).contains("AES-GCM");
+      assertThat(browser.body(server.url("/count"))).isEqualTo("visits=2");
     }
   }
 }

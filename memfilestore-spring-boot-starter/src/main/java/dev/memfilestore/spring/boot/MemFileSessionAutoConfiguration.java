@@ -90,6 +90,7 @@ public class MemFileSessionAutoConfiguration {
     repository.setSerializer(serializer(properties, environment));
     if (properties.getEncryptionKey() != null && !properties.getEncryptionKey().isBlank()) {
       repository.setEncryptionKey(aesKey(properties.getEncryptionKey()));
+      repository.setEncryptExistingPlainFiles(properties.isEncryptExistingPlainFiles());
     }
     repository.setFlushMode(properties.getFlushMode());
     repository.setSaveMode(properties.getSaveMode());

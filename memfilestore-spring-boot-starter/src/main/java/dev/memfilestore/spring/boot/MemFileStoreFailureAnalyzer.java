@@ -37,6 +37,10 @@ final class MemFileStoreFailureAnalyzer implements FailureAnalyzer {
   /** The JVM's maximum heap, as the core's over-budget message states it. */
   private static final Pattern MAXIMUM_HEAP = Pattern.compile("maximum heap of (\\d+) bytes");
 
+  /** The core's words for a plain file refused because a key is configured; group 1 the file. */
+  private static final Pattern PLAIN_WITH_KEY =
+      Pattern.compile("(?m)^(.*) is not encrypted, but this store has an encryptionKey");
+
   private static final Pattern SERIALIZERS =
       Pattern.compile("'([^']*)' serializer but this store uses '([^']*)'");
 
@@ -126,6 +130,19 @@ final class MemFileStoreFailureAnalyzer implements FailureAnalyzer {
               + written
               + " to keep its sessions, or move the file and its journals away to start without"
               + " them (their users sign in again).",
+          failure);
+    }
+    Matcher plain = PLAIN_WITH_KEY.matcher(all);
+    if (plain.find()) {
+      return new FailureAnalysis(
+          "The session store's file "
+              + plain.group(1)
+              + " is not encrypted, but memfilestore.encryption-key is set: with a key, only files"
+              + " encrypted with it are loaded.",
+          "If it is this application's own file from before the key was set, start once with"
+              + " memfilestore.encrypt-existing-plain-files=true to encrypt it, then remove that"
+              + " setting; otherwise move the file and its journals away to start without its"
+              + " sessions.",
           failure);
     }
     if (all.contains("is encrypted: configure") || all.contains("encrypted with another key")) {

@@ -72,6 +72,13 @@ public class MemFileStoreProperties {
    */
   private String encryptionKey;
 
+  /**
+   * With an encryption key: load a plain (unencrypted) save file and journals once and encrypt
+   * them, to move an existing store to encryption; unset it after that start. Without it, a plain
+   * file stops start-up, so that a plain file dropped into the directory cannot bring in sessions.
+   */
+  private boolean encryptExistingPlainFiles;
+
   /** When sessions are written: ON_SAVE (end of request) or IMMEDIATE (every change). */
   private FlushMode flushMode = FlushMode.ON_SAVE;
 
@@ -241,6 +248,24 @@ public class MemFileStoreProperties {
    */
   public void setEncryptionKey(String encryptionKey) {
     this.encryptionKey = encryptionKey;
+  }
+
+  /**
+   * Whether plain files are loaded once and encrypted.
+   *
+   * @return true if they are
+   */
+  public boolean isEncryptExistingPlainFiles() {
+    return encryptExistingPlainFiles;
+  }
+
+  /**
+   * Sets whether plain files are loaded once and encrypted.
+   *
+   * @param encryptExistingPlainFiles true for the one start that encrypts a plain store
+   */
+  public void setEncryptExistingPlainFiles(boolean encryptExistingPlainFiles) {
+    this.encryptExistingPlainFiles = encryptExistingPlainFiles;
   }
 
   /**

@@ -127,6 +127,33 @@ class MemFileStoreFailureAnalyzerTest {
   }
 
   @Test
+  void aPlainFileWithAKeyIsRefusedUntilTheSwitchEncryptsIt(CapturedOutput output)
+      throws IOException {
+    writeSaveFile(SessionSerializer.java(), null);
+    Map<String, String> before = files(dir);
+    String key =
+        "--memfilestore.encryption-key=" + Base64.getEncoder().encodeToString(new byte[32]);
+    assertThat(report(output, key))
+        .contains(dir.resolve("sessions.json") + " is not encrypted")
+        .contains("memfilestore.encrypt-existing-plain-files=true");
+    assertThat(files(dir)).as("the files were left as they were").isEqualTo(before);
+
+    String[] args = {
+      "--server.port=0",
+      "--spring.main.banner-mode=off",
+      "--memfilestore.save-file=" + dir.resolve("sessions.json"),
+      key,
+      "--memfilestore.encrypt-existing-plain-files=true"
+    };
+    SpringApplication app = new SpringApplication(App.class);
+    app.setWebApplicationType(WebApplicationType.SERVLET);
+    app.run(args).close();
+    assertThat(Files.readAllLines(dir.resolve("sessions.json")).get(0))
+        .as("encrypted by that start")
+        .contains("\"cipher\":\"AES-GCM\"");
+  }
+
+  @Test
   void aSaveFileInUseByAnotherProcess(CapturedOutput output) throws Exception {
     Path file = dir.resolve("sessions.json");
     try (ChildJvm other =

@@ -429,11 +429,14 @@ class JournalTest {
             .as("a failed journal takes no more")
             .hasMessageContaining("failed earlier");
         fs.free();
-        long records;
-        try (var lines = Files.lines(path, StandardCharsets.ISO_8859_1)) {
-          records = lines.filter(l -> l.startsWith("xxx")).count();
+        long newlines = 0;
+        for (byte b : Files.readAllBytes(path)) {
+          newlines += b == '\n' ? 1 : 0;
         }
-        assertThat(records).as("every line that was appended is in the file").isEqualTo(appended);
+        // The failed append may have copied the start of its line: a torn tail, not a record.
+        assertThat(newlines - 1)
+            .as("every line that was appended is in the file")
+            .isEqualTo(appended);
       }
     }
   }

@@ -3,6 +3,7 @@ package dev.memfilestore;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -16,9 +17,18 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One generation of the journal, {@code <saveFile>.journal.<generation>}: an append-only file of
- * checksummed lines, one per change. Each append is one positional write, so once it returns the
- * change is in the operating system's cache and survives the death of the process; {@link
- * #sync(long)} forces it to the disk, sharing one force among concurrent callers.
+ * checksummed lines, one per change. An append copies its line into a shared memory mapping of the
+ * file, not through a system call: once copied, the bytes are in the operating system's page cache
+ * and survive the death of the process (not of the machine); {@link #sync(long)} forces them to the
+ * disk, sharing one force among concurrent callers.
+ *
+ * <p>The mapping grows in chunks (from {@link #FIRST_CHUNK} doubling up to {@link #MAX_CHUNK}),
+ * each first filled with zeros by a real write, so that a full disk fails that write with an {@link
+ * IOException} instead of faulting a later store into the mapping. A journal whose process died
+ * therefore ends in a run of NUL bytes after its last line, which {@link SaveFileReader} reads as
+ * its clean end; {@link #seal()} cuts the file to its last line. Chunks are released by the garbage
+ * collector (Java has no public unmap): a filled chunk is dropped at once, so a journal holds one
+ * mapping of at most {@link #MAX_CHUNK} (the JVM's "mapped" buffer pool counts them).
  *
  * <p>Appends happen inside the store's per-session atomic update, so for any one session the
  * journal holds changes in the order the store applied them. {@link #seal()} stops appends (late
@@ -34,6 +44,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * generation.
  */
 final class Journal implements Closeable {
+  /** The first chunk of the mapping: small, so that a quiet journal stays small on disk. */
+  static final int FIRST_CHUNK = 64 * 1024;
+
+  /** The largest chunk: bounds both the zeros written ahead and the address space one maps. */
+  static final int MAX_CHUNK = 4 * 1024 * 1024;
+
+  /** Written to fill each new chunk, so that a full disk is an error here, not a fault later. */
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(FIRST_CHUNK).asReadOnlyBuffer();
+
   final long generation;
   final Path path;
   private final FileChannel channel;
@@ -46,6 +65,8 @@ final class Journal implements Closeable {
   private long position; // guarded by lock: the end of the last complete record
   private long lines; // guarded by lock: the lines written, header included
   private RecordEncoder sealer; // with a key: seals each record at its line, under the lock
+  private MappedByteBuffer chunk; // guarded by lock: the mapping appends go to
+  private long chunkStart; // guarded by lock: the file offset of chunk's first byte
   private boolean sealed; // guarded by lock
   private IOException failure; // guarded by lock
   private volatile long forced;
@@ -62,7 +83,8 @@ final class Journal implements Closeable {
       Path path, long generation, FileFormat format, Instant now, ChannelOpener opener)
       throws IOException {
     FileChannel channel =
-        opener.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        opener.open(
+            path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
     Journal journal = new Journal(generation, path, channel);
     try {
       RecordEncoder encoder = format.encoder();
@@ -70,16 +92,18 @@ final class Journal implements Closeable {
           format.key() == null
               ? null
               : FileSeal.create(format.key(), FileSeal.JOURNAL, format.store(), generation);
-      journal.write(
-          encoder
-              .header(
-                  FileFormat.JOURNAL, generation, format.serializer(), now, format.store(), seal)
-              .line());
-      journal.lines = 1;
-      journal.sealer = seal == null ? null : encoder;
-      journal.headerSize = journal.position;
+      synchronized (journal.lock) {
+        journal.write(
+            encoder
+                .header(
+                    FileFormat.JOURNAL, generation, format.serializer(), now, format.store(), seal)
+                .line());
+        journal.lines = 1;
+        journal.sealer = seal == null ? null : encoder;
+        journal.headerSize = journal.position;
+      }
       channel.force(true);
-      journal.forced = journal.position;
+      journal.forced = journal.headerSize;
       SaveFiles.forceDirectory(path.getParent());
     } catch (IOException | RuntimeException e) {
       channel.close();
@@ -121,13 +145,37 @@ final class Journal implements Closeable {
     }
   }
 
-  /** Writes a line at the end of the file; the position moves only on success. */
+  /** Copies a line to the end of the mapping; the position moves only on success. */
   private void write(ByteBuffer buffer) throws IOException {
     long at = position;
     while (buffer.hasRemaining()) {
-      at += channel.write(buffer, at);
+      if (chunk == null || at == chunkStart + chunk.capacity()) {
+        grow(at);
+      }
+      int room = (int) (chunkStart + chunk.capacity() - at);
+      int n = Math.min(room, buffer.remaining());
+      ByteBuffer part = buffer.duplicate();
+      part.limit(part.position() + n);
+      try {
+        chunk.put((int) (at - chunkStart), part, part.position(), n);
+      } catch (InternalError e) {
+        // What the JVM makes of a fault in a mapped store (SIGBUS: the file lost its blocks)
+        throw new IOException("cannot write the mapped journal " + path + ": " + e.getMessage(), e);
+      }
+      buffer.position(buffer.position() + n);
+      at += n;
     }
     position = at;
+  }
+
+  /** Fills the next chunk of the file with zeros by real writes, then maps it. */
+  private void grow(long at) throws IOException {
+    int size = chunk == null ? FIRST_CHUNK : (int) Math.min(MAX_CHUNK, 2L * chunk.capacity());
+    for (long p = at; p < at + size; ) {
+      p += channel.write(ZEROS.duplicate(), p);
+    }
+    chunk = channel.map(FileChannel.MapMode.READ_WRITE, at, size); // the old one is the GC's
+    chunkStart = at;
   }
 
   /** Marks the end of an update that appended here. */
@@ -164,6 +212,9 @@ final class Journal implements Closeable {
         upTo = position;
       }
       try {
+        // fdatasync: on Linux it writes back every dirty page of the file, those stored through
+        // the shared mapping included (msync(MS_SYNC) comes down to the same call), in one call
+        // however many chunks the range spans.
         channel.force(false);
       } catch (ClosedChannelException e) {
         if (forced >= end) {
@@ -207,6 +258,30 @@ final class Journal implements Closeable {
     }
     if (!failed()) {
       syncAll();
+      cutToLastRecord();
+    }
+  }
+
+  /** Cuts the zeros after the last record off the file and forces its new size. */
+  private void cutToLastRecord() throws IOException {
+    forceLock.lock();
+    try {
+      while (forcing) {
+        forceDone.awaitUninterruptibly();
+      }
+      if (!channel.isOpen()) {
+        return;
+      }
+      long end;
+      synchronized (lock) {
+        end = position;
+        // Nothing maps past the cut any more: a store there would fault.
+        chunk = null;
+      }
+      channel.truncate(end);
+      channel.force(true);
+    } finally {
+      forceLock.unlock();
     }
   }
 

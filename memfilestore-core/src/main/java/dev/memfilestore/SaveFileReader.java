@@ -2,13 +2,18 @@ package dev.memfilestore;
 
 import dev.memfilestore.SaveFileInspector.ProblemKind;
 import java.io.Closeable;
+import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 
 /**
@@ -20,7 +25,11 @@ import java.util.Arrays;
  * own: a bad one is skipped and reading goes on (lines are self-delimiting), and the trailer must
  * come last and count the records. A journal is read in order up to its first bad line; nothing
  * after it is handed on (a change after a missing one could be wrong). If nothing complete follows
- * the bad line it is a torn tail (a crash while writing); otherwise the journal is damaged.
+ * the bad line it is a torn tail (a crash while writing); otherwise the journal is damaged. A
+ * journal is written through a memory mapping that grows in zero-filled chunks, so one whose
+ * process died ends in NUL bytes: NUL bytes that run to the end of the file are its clean end (no
+ * problem; they are dropped like a torn tail), while NUL bytes followed by anything else (a page
+ * lost in a power cut, say) are damage.
  *
  * <p>Which files are read, in which order, and what to do with what they hold is {@link Recovery}'s
  * business, not this class's.
@@ -98,8 +107,8 @@ final class SaveFileReader {
    * @param lines lines read
    * @param records records replayed
    * @param goodEnd the end of the last line replayed: where the journal may be cut
-   * @param droppedBytes bytes after {@code goodEnd}
-   * @param droppedLines lines (complete or not) after {@code goodEnd}
+   * @param droppedBytes bytes after {@code goodEnd}, a run of NUL bytes at the end included
+   * @param droppedLines lines (complete or not) after {@code goodEnd}; 0 if only NUL bytes follow
    * @param damaged whether a complete line followed the first bad one, so more than a torn tail was
    *     lost
    * @param refused whether the visitor refused its header (then nothing else was read)
@@ -142,11 +151,12 @@ final class SaveFileReader {
       } catch (IOException e) {
         throw located(file, e);
       }
-      if (!any) {
-        return new HeaderLine(HeaderLine.Status.EMPTY, null);
-      }
       byte[] line = lines.bytes();
       int length = lines.length();
+      if (!any || (!lines.terminated() && onlyNuls(line, length))) {
+        // NUL bytes alone: a journal whose process died between mapping it and writing its header
+        return new HeaderLine(HeaderLine.Status.EMPTY, null);
+      }
       if (length < PREFIX.length
           || !Arrays.equals(line, 0, PREFIX.length, PREFIX, 0, PREFIX.length)) {
         return new HeaderLine(HeaderLine.Status.FOREIGN, null);
@@ -299,7 +309,16 @@ final class SaveFileReader {
   static JournalScan journal(Path file, FileFormat format, Visitor visitor) throws IOException {
     RecordCipher decryptor = format.decryptor();
     FileSeal seal = null;
-    try (Lines lines = new Lines(file, visitor)) {
+    long size;
+    long contentEnd;
+    try (FileChannel channel =
+        FileChannel.open(file, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+      size = channel.size();
+      contentEnd = endBeforeNuls(channel, size);
+    } catch (IOException e) {
+      throw located(file, e);
+    }
+    try (Lines lines = new Lines(file, visitor, contentEnd)) {
       RecordDecoder.Header header = null;
       long goodEnd = 0;
       long records = 0;
@@ -313,6 +332,10 @@ final class SaveFileReader {
           droppedLines++;
           completeAfterBad |= lines.reader.terminated();
           continue;
+        }
+        if (lines.problem() != null && lines.hasNul()) {
+          // Before the file's last non-NUL byte: a hole with something after it, not a cut.
+          completeAfterBad = true;
         }
         String problem = lines.problem();
         ProblemKind kind = problem == null ? null : lines.kind();
@@ -350,7 +373,10 @@ final class SaveFileReader {
           droppedLines = 1;
         }
       }
-      long droppedBytes = lines.end - goodEnd;
+      if (size > contentEnd) {
+        visitor.progress(size - contentEnd);
+      }
+      long droppedBytes = size - goodEnd;
       if (badProblem != null && !completeAfterBad) {
         visitor.problem(
             ProblemKind.TORN_TAIL,
@@ -396,14 +422,21 @@ final class SaveFileReader {
     long end; // the byte after its newline
 
     Lines(Path file, Visitor visitor) throws IOException {
+      this(file, visitor, Long.MAX_VALUE);
+    }
+
+    /** Reads the first {@code limit} bytes of the file only. */
+    Lines(Path file, Visitor visitor, long limit) throws IOException {
       this.file = file;
       // A journal is never read through a link (see Recovery): it cannot be swapped for one
       // between the check and this open.
+      InputStream opened;
       try {
-        this.in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
+        opened = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
       } catch (IOException e) {
         throw located(file, e); // a link's error ("Too many levels of symbolic links") names none
       }
+      this.in = limited(opened, limit);
       this.visitor = visitor;
       this.reader = new ChecksummedLine.Reader(in, FileFormat.MAX_LINE);
     }
@@ -436,6 +469,17 @@ final class SaveFileReader {
       return reader.tooLong() ? ProblemKind.TOO_LONG : ProblemKind.CHECKSUM;
     }
 
+    /** Whether the line holds a NUL byte, which no record does. */
+    boolean hasNul() {
+      byte[] bytes = reader.bytes();
+      for (int i = 0, n = reader.length(); i < n; i++) {
+        if (bytes[i] == 0) {
+          return true;
+        }
+      }
+      return false;
+    }
+
     RecordDecoder.Header header(String format) {
       return RecordDecoder.header(reader.bytes(), reader.length(), format);
     }
@@ -450,6 +494,71 @@ final class SaveFileReader {
     public void close() throws IOException {
       in.close();
     }
+  }
+
+  private static boolean onlyNuls(byte[] bytes, int length) {
+    for (int i = 0; i < length; i++) {
+      if (bytes[i] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The offset after the file's last byte that is not NUL (0 if every byte is). */
+  private static long endBeforeNuls(FileChannel channel, long size) throws IOException {
+    ByteBuffer block = ByteBuffer.allocate(64 * 1024);
+    long end = size;
+    while (end > 0) {
+      long from = Math.max(0, end - block.capacity());
+      block.clear().limit((int) (end - from));
+      while (block.hasRemaining()) {
+        if (channel.read(block, from + block.position()) < 0) {
+          throw new EOFException("the file shrank while it was read");
+        }
+      }
+      for (int i = block.limit() - 1; i >= 0; i--) {
+        if (block.get(i) != 0) {
+          return from + i + 1;
+        }
+      }
+      end = from;
+    }
+    return 0;
+  }
+
+  /** A stream of the first {@code limit} bytes of {@code in}. */
+  private static InputStream limited(InputStream in, long limit) {
+    if (limit == Long.MAX_VALUE) {
+      return in;
+    }
+    return new FilterInputStream(in) {
+      private long left = limit;
+
+      @Override
+      public int read() throws IOException {
+        if (left <= 0) {
+          return -1;
+        }
+        int b = super.read();
+        if (b >= 0) {
+          left--;
+        }
+        return b;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (left <= 0) {
+          return -1;
+        }
+        int n = super.read(b, off, (int) Math.min(len, left));
+        if (n > 0) {
+          left -= n;
+        }
+        return n;
+      }
+    };
   }
 
   /** What is wrong with a line before its content is looked at, or null. */

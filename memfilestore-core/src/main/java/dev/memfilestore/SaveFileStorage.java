@@ -825,6 +825,16 @@ final class SaveFileStorage extends Storage {
       } else if (scan.tornTail()) {
         // cut once the start has succeeded: a start that fails leaves the files as they were
         tornTails.put(journal, scan.goodEnd());
+        if (scan.droppedLines() == 0) {
+          log.info(
+              "The journal {} ends in {} NUL bytes after its last record (the unused end of its"
+                  + " mapping: the process stopped without closing it); replayed its {} records"
+                  + " and cut them off",
+              journal,
+              scan.droppedBytes(),
+              scan.records());
+          return;
+        }
         log.warn(
             "The journal {} ended in a torn record (a crash while writing): cut off {} bytes"
                 + " ({} incomplete record); replayed the {} records before it",

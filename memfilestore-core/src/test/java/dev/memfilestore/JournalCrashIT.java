@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,21 @@ class JournalCrashIT {
   private record Acked(long op, boolean removed, int round) {}
 
   private final long[] inFlight = new long[2];
+
+  private int lastByteOfNewestJournal() throws IOException {
+    Path newest;
+    try (Stream<Path> files = Files.list(dir)) {
+      newest =
+          files
+              .filter(p -> p.getFileName().toString().matches("sessions\\.json\\.journal\\.\\d+"))
+              .max(
+                  Comparator.comparingLong(
+                      p -> Long.parseLong(p.getFileName().toString().replaceAll(".*\\.", ""))))
+              .orElseThrow();
+    }
+    byte[] bytes = Files.readAllBytes(newest);
+    return bytes.length == 0 ? -1 : bytes[bytes.length - 1];
+  }
 
   @Test
   void sigkillLosesNoAcknowledgedChange() throws IOException {
@@ -79,6 +95,14 @@ class JournalCrashIT {
         nextOp[0] = inFlight[0] + 1;
         nextOp[1] = inFlight[1] + 1;
       }
+
+      // The journal was mapped: the kill left it ending in the zeros of its last chunk, which
+      // recovery must read as its clean end, losing nothing that was acknowledged.
+      assertThat(lastByteOfNewestJournal())
+          .as(
+              "%s: the newest journal ends in NUL bytes (-1: empty, killed as it was created)",
+              context)
+          .isBetween(-1, 0);
 
       if (System.getProperty("crash.keep") != null) {
         Path keep = Path.of(System.getProperty("crash.keep"), "round-" + round);

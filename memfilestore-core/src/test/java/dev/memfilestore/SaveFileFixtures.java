@@ -70,6 +70,7 @@ final class SaveFileFixtures {
         journal.append(line.line());
         journal.done();
       }
+      journal.seal(); // cut to its last line, as a store's clean close leaves it
     }
     return path;
   }

@@ -195,6 +195,14 @@ class SaveFileInspectorTest {
     Path file = snapshotAndCrashedJournal();
     Path journal = SaveFileInspector.open(file).journals().get(0);
     byte[] bytes = Files.readAllBytes(journal);
+    assertThat(SaveFileInspector.open(file).verify().problems())
+        .as("the zeros a crash leaves after a mapped journal's last line are no problem")
+        .isEmpty();
+    int end = bytes.length;
+    while (bytes[end - 1] == 0) {
+      end--;
+    }
+    bytes = java.util.Arrays.copyOf(bytes, end);
     Files.write(journal, java.util.Arrays.copyOf(bytes, bytes.length - 5));
     assertThat(SaveFileInspector.open(file).verify().problems())
         .extracting(SaveFileInspector.Problem::kind, SaveFileInspector.Problem::line)

@@ -239,6 +239,67 @@ class SaveFileReaderTest {
   }
 
   @Test
+  void nulBytesToTheEndAreAJournalsCleanEndButNulBytesBeforeMoreAreDamage() throws IOException {
+    SaveFiles files = files();
+    Path journal =
+        SaveFileFixtures.journal(files, 1, List.of(set("a", "1"), del("a"), set("b", "2")));
+    byte[] bytes = Files.readAllBytes(journal);
+    long lastLine = SaveFileFixtures.offsetOfLine(journal, 4);
+
+    // A mapped journal whose process was killed: its last chunk's unused zeros follow.
+    Files.write(journal, Arrays.copyOf(bytes, bytes.length + 70_000));
+    Recorder clean = new Recorder();
+    SaveFileReader.JournalScan cleanScan =
+        SaveFileReader.journal(journal, SaveFileFixtures.FORMAT, clean);
+    assertThat(clean.records).hasSize(3);
+    assertThat(clean.kinds).as("NUL bytes to the end are no problem").isEmpty();
+    assertThat(cleanScan.damaged()).isFalse();
+    assertThat(cleanScan.goodEnd()).isEqualTo(bytes.length);
+    assertThat(cleanScan.droppedBytes()).isEqualTo(70_000);
+    assertThat(cleanScan.droppedLines()).isZero();
+    assertThat(cleanScan.tornTail()).as("cut off at start, like a torn tail").isTrue();
+    assertThat(clean.progress).isEqualTo(bytes.length + 70_000L);
+
+    // Killed while copying b's line: a cut line, then zeros.
+    byte[] cut = Arrays.copyOf(bytes, bytes.length + 4096);
+    Arrays.fill(cut, bytes.length - 5, cut.length, (byte) 0);
+    Files.write(journal, cut);
+    Recorder torn = new Recorder();
+    SaveFileReader.JournalScan tornScan =
+        SaveFileReader.journal(journal, SaveFileFixtures.FORMAT, torn);
+    assertThat(torn.records).hasSize(2);
+    assertThat(torn.kinds).containsExactly(ProblemKind.TORN_TAIL);
+    assertThat(tornScan.tornTail()).isTrue();
+    assertThat(tornScan.goodEnd()).isEqualTo(lastLine);
+    assertThat(tornScan.droppedBytes()).isEqualTo(cut.length - lastLine);
+
+    // A hole of zeros with bytes after it (a page lost, not a cut): damage, even without a newline.
+    byte[] hole = Arrays.copyOf(bytes, bytes.length + 100);
+    Arrays.fill(hole, (int) lastLine, (int) lastLine + 10, (byte) 0);
+    Arrays.fill(hole, bytes.length, hole.length, (byte) 0);
+    hole[bytes.length - 1] = 'x'; // b's line loses its newline too
+    Files.write(journal, hole);
+    Recorder damaged = new Recorder();
+    SaveFileReader.JournalScan damagedScan =
+        SaveFileReader.journal(journal, SaveFileFixtures.FORMAT, damaged);
+    assertThat(damaged.records).hasSize(2);
+    assertThat(damagedScan.damaged()).isTrue();
+    assertThat(damaged.kinds)
+        .contains(ProblemKind.NOT_REPLAYED)
+        .doesNotContain(ProblemKind.TORN_TAIL);
+
+    // Only zeros: killed between mapping a new journal and writing its header.
+    Files.write(journal, new byte[65_536]);
+    assertThat(SaveFileReader.firstLine(journal, FileFormat.JOURNAL).status())
+        .isEqualTo(SaveFileReader.HeaderLine.Status.EMPTY);
+    SaveFileReader.JournalScan zeros =
+        SaveFileReader.journal(journal, SaveFileFixtures.FORMAT, new Recorder());
+    assertThat(zeros.records()).isZero();
+    assertThat(zeros.damaged()).isFalse();
+    assertThat(zeros.goodEnd()).isZero();
+  }
+
+  @Test
   void aJournalRecordWhoseSessionCannotBeUsedIsReportedButReplayGoesOn() throws IOException {
     SaveFiles files = files();
     Path journal = SaveFileFixtures.journal(files, 1, List.of(set("a", "bad"), set("b", "2")));

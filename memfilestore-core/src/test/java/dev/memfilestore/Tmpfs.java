@@ -55,7 +55,16 @@ final class Tmpfs implements AutoCloseable {
 
   @Override
   public void close() throws IOException, InterruptedException {
-    Process umount = new ProcessBuilder("umount", root.toString()).inheritIO().start();
-    umount.waitFor(30, TimeUnit.SECONDS);
+    for (int attempt = 0; attempt < 5; attempt++) {
+      Process umount = new ProcessBuilder("umount", root.toString()).start();
+      if (umount.waitFor(30, TimeUnit.SECONDS) && umount.exitValue() == 0) {
+        return;
+      }
+      // Busy: a journal's mapped chunk is released only when the collector frees its buffer.
+      System.gc();
+      Thread.sleep(200);
+    }
+    Process lazy = new ProcessBuilder("umount", "-l", root.toString()).inheritIO().start();
+    lazy.waitFor(30, TimeUnit.SECONDS);
   }
 }

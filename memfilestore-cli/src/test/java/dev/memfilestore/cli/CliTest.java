@@ -164,7 +164,12 @@ class CliTest {
     Path file = journaled();
     Path journal = journalOf(file);
     byte[] j = Files.readAllBytes(journal);
-    Files.write(journal, Arrays.copyOf(j, j.length - 7));
+    int end = j.length;
+    while (j[end - 1] == 0) {
+      end--; // the zeros after a mapped journal's last line, which verify takes as its end
+    }
+    assertThat(run("verify", file).code()).as("a journal that ends in zeros").isZero();
+    Files.write(journal, Arrays.copyOf(j, end - 7));
     Run torn = run("verify", file);
     assertThat(torn.code()).isEqualTo(1);
     assertThat(torn.out()).contains("[torn-tail]");

@@ -17,6 +17,11 @@ class JsonObjectScanTest {
       "{\"crc\":\"00000000\",\"id\":\"session-1\",\"expires\":null,\"session\":"
           .getBytes(StandardCharsets.US_ASCII);
 
+  /** A record as written, with an expiry: read without Jackson when intact. */
+  private static final byte[] TIMED =
+      "{\"crc\":\"0a1b2c3d\",\"id\":\"s-2\",\"expires\":\"2026-12-02T07:00:00.123Z\",\"session\":"
+          .getBytes(StandardCharsets.US_ASCII);
+
   /** Bytes a mutation puts in: JSON's own, space, controls, and bytes of (broken) UTF-8. */
   private static final byte[] NOISE = {
     '{',
@@ -85,10 +90,12 @@ class JsonObjectScanTest {
       StringBuilder json = new StringBuilder();
       value(json, random, 0, true);
       byte[] session = json.toString().getBytes(StandardCharsets.UTF_8);
-      byte[] line = concat(PREFIX, session, tail(random));
+      byte[] prefix = random.nextBoolean() ? PREFIX : TIMED;
+      byte[] line = concat(prefix, session, tail(random));
       int mutations = n % 4; // a quarter of the records left intact
       for (int m = 0; m < mutations; m++) {
-        line = mutate(line, random);
+        // mostly the session, sometimes the members before it
+        line = mutate(line, random, random.nextInt(4) == 0 ? 1 : prefix.length);
       }
       RecordDecoder.Entry quick = RecordDecoder.entry(line, line.length, "json", true);
       RecordDecoder.Entry jackson = RecordDecoder.entry(line, line.length, "json", false);
@@ -105,7 +112,7 @@ class JsonObjectScanTest {
         assertThat(quick.op()).as(what).isEqualTo(jackson.op());
         accepted++;
       }
-      if (JsonObjectScan.object(line, PREFIX.length, line.length) != JsonObjectScan.UNSURE) {
+      if (JsonObjectScan.object(line, prefix.length, line.length) != JsonObjectScan.UNSURE) {
         decidedQuickly++;
       }
     }
@@ -216,12 +223,12 @@ class JsonObjectScanTest {
     }
   }
 
-  /** One random change within the session and the record's end. */
-  private static byte[] mutate(byte[] line, SplittableRandom random) {
-    if (line.length <= PREFIX.length) {
+  /** One random change at or after {@code from}. */
+  private static byte[] mutate(byte[] line, SplittableRandom random, int from) {
+    if (line.length <= from) {
       return line;
     }
-    int at = random.nextInt(PREFIX.length, line.length);
+    int at = random.nextInt(from, line.length);
     byte noise = NOISE[random.nextInt(NOISE.length)];
     return switch (random.nextInt(5)) {
       case 0 -> {
@@ -233,9 +240,9 @@ class JsonObjectScanTest {
       case 2 -> concat(Arrays.copyOf(line, at), new byte[0], rest(line, at + 1));
       case 3 -> Arrays.copyOf(line, at);
       default -> {
-        int from = random.nextInt(PREFIX.length, line.length);
-        int to = Math.min(line.length, from + random.nextInt(1, 8));
-        yield concat(Arrays.copyOf(line, at), Arrays.copyOfRange(line, from, to), rest(line, at));
+        int copied = random.nextInt(from, line.length);
+        int to = Math.min(line.length, copied + random.nextInt(1, 8));
+        yield concat(Arrays.copyOf(line, at), Arrays.copyOfRange(line, copied, to), rest(line, at));
       }
     };
   }

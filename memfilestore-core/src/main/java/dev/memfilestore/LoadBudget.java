@@ -1,5 +1,7 @@
 package dev.memfilestore;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -34,6 +36,35 @@ final class LoadBudget {
   LoadBudget(long budget, Path saveFile) {
     this.budget = budget;
     this.saveFile = saveFile;
+  }
+
+  /** Fewer bytes than any record line takes (checksum, id, expiry and an empty session). */
+  private static final long MIN_RECORD_LINE = 48;
+
+  /**
+   * How many sessions loading this save file is expected to put in the map, for sizing it up front
+   * (a map that grows while a million sessions are put spends a fifth of the load copying itself):
+   * the count its trailer shows, bounded by what its size and this budget could hold, since the
+   * trailer is not checked yet (an edited one could claim any count). 0 if there is no file or no
+   * intact trailer.
+   */
+  static long expectedSessions(Path saveFile, long budget) {
+    long count;
+    long size;
+    try {
+      if (!Files.isRegularFile(saveFile)) {
+        return 0;
+      }
+      size = Files.size(saveFile);
+      count = SaveFileReader.trailerCount(saveFile);
+    } catch (IOException | RuntimeException e) {
+      return 0; // only a hint: the load reports what is wrong with the file
+    }
+    if (count <= 0) {
+      return 0;
+    }
+    return Math.min(
+        Math.min(count, size / MIN_RECORD_LINE), Math.min(budget / PER_SESSION, 1 << 30));
   }
 
   /** The estimate for one session. */

@@ -93,8 +93,9 @@ public final class MemFileStore implements AutoCloseable {
     this.checkPeriod = b.checkPeriod;
     this.savePeriod = b.savePeriod;
     SessionEncoding encoding = new SessionEncoding(b.serializer, b.ttl, b.length, b.clock);
+    long expected = b.saveFile == null ? 0 : LoadBudget.expectedSessions(b.saveFile, b.loadBudget);
     this.sessions =
-        new SessionCache(b.clock, encoding, b.max, b.dispose, b.stale, b.noDisposeOnSet);
+        new SessionCache(b.clock, encoding, b.max, b.dispose, b.stale, b.noDisposeOnSet, expected);
     this.storage =
         b.saveFile == null
             ? new MemoryStorage()

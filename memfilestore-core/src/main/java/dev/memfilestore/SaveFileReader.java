@@ -176,6 +176,22 @@ final class SaveFileReader {
    * RecordDecoder#trailerHeader}), or null: for when the header is damaged.
    */
   static RecordDecoder.Header trailerHeader(Path file) throws IOException {
+    byte[] line = lastLine(file);
+    return line == null ? null : RecordDecoder.trailerHeader(line, line.length);
+  }
+
+  /**
+   * The record count a snapshot's trailer shows, unchecked (an encrypted file's sealed count is not
+   * opened), or -1 if the file does not end with an intact trailer: only a hint, to size the map
+   * before the load.
+   */
+  static long trailerCount(Path file) throws IOException {
+    byte[] line = lastLine(file);
+    return line == null ? -1 : RecordDecoder.trailer(line, line.length);
+  }
+
+  /** A file's last line if it is intact and short enough to be a trailer, else null. */
+  private static byte[] lastLine(Path file) throws IOException {
     try (java.nio.channels.SeekableByteChannel channel = Files.newByteChannel(file)) {
       long size = channel.size();
       int tail = (int) Math.min(size, 4096); // a trailer is a few hundred bytes
@@ -197,9 +213,7 @@ final class SaveFileReader {
         return null; // longer than any trailer
       }
       byte[] line = Arrays.copyOfRange(bytes, start, end);
-      return ChecksummedLine.isIntact(line, line.length)
-          ? RecordDecoder.trailerHeader(line, line.length)
-          : null;
+      return ChecksummedLine.isIntact(line, line.length) ? line : null;
     }
   }
 

@@ -63,7 +63,8 @@ final class SessionCache {
       long max,
       DisposeListener dispose,
       boolean stale,
-      boolean noDisposeOnSet) {
+      boolean noDisposeOnSet,
+      long expectedSessions) {
     this.clock = clock;
     this.encoding = encoding;
     this.max = max;
@@ -81,7 +82,11 @@ final class SessionCache {
       // Caffeine starts counting how often each id is used only once the store is half full, so
       // users who came back many times before a flood would look as new as the bot's one-shot
       // sessions and lose to them. An initial capacity makes it count from the first request.
-      caffeine.initialCapacity((int) Math.min(max, FREQUENCY_SKETCH_START));
+      // Sized for the sessions the save file holds, if more, so that the load does not grow it.
+      caffeine.initialCapacity(
+          (int) Math.max(Math.min(max, FREQUENCY_SKETCH_START), expectedSessions));
+    } else if (expectedSessions > 0) {
+      caffeine.initialCapacity((int) expectedSessions); // the load does not grow the map
     }
     if (!stale) {
       // With stale(true) expired sessions must stay until read or pruned, so Caffeine must not

@@ -53,6 +53,23 @@ class LoadBudgetTest {
         .hasMessageContaining("loadBudget must be at least 1 byte but was 0");
   }
 
+  @Test
+  void theMapIsSizedFromTheTrailersCountBoundedByTheBudgetAndTheFilesSize() throws IOException {
+    Path file = dir.resolve("s.json");
+    assertThat(LoadBudget.expectedSessions(file, 1L << 30)).as("no file").isZero();
+    writeSnapshot(file, 50, 10);
+    assertThat(LoadBudget.expectedSessions(file, 1L << 30)).isEqualTo(50);
+    assertThat(LoadBudget.expectedSessions(file, 10 * LoadBudget.PER_SESSION))
+        .as("a count the budget could not hold")
+        .isEqualTo(10);
+
+    // a file cut short has no trailer to go by: no hint, and the load still finds every record
+    byte[] bytes = Files.readAllBytes(file);
+    Files.write(file, java.util.Arrays.copyOf(bytes, bytes.length - 3));
+    assertThat(LoadBudget.expectedSessions(file, 1L << 30)).isZero();
+    assertThat(LoadBudget.expectedSessions(dir, 1L << 30)).as("a directory").isZero();
+  }
+
   /**
    * Writes a snapshot of {@code count} sessions, each with one string attribute of {@code size}
    * characters, expiring in a day (by the system clock).

@@ -10,6 +10,7 @@ import dev.memfilestore.MemFileStore;
 import dev.memfilestore.SessionData;
 import dev.memfilestore.SessionSerializer;
 import dev.memfilestore.spring.MemFileSessionRepository;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,13 +131,13 @@ class MemFileStoreFailureAnalyzerTest {
   void aPlainFileWithAKeyIsRefusedUntilTheSwitchEncryptsIt(CapturedOutput output)
       throws IOException {
     writeSaveFile(SessionSerializer.java(), null);
-    Map<String, String> before = files(dir);
+    Map<String, String> before = FileDigests.of(dir);
     String key =
         "--memfilestore.encryption-key=" + Base64.getEncoder().encodeToString(new byte[32]);
     assertThat(report(output, key))
         .contains(dir.resolve("sessions.json") + " is not encrypted")
         .contains("memfilestore.encrypt-existing-plain-files=true");
-    assertThat(files(dir)).as("the files were left as they were").isEqualTo(before);
+    assertThat(FileDigests.of(dir)).as("the files were left as they were").isEqualTo(before);
 
     String[] args = {
       "--server.port=0",

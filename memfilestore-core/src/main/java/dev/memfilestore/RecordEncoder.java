@@ -119,8 +119,7 @@ final class RecordEncoder {
       body.write(session, 0, session.length);
     } else {
       ascii(",\"session64\":\"");
-      byte[] encoded = Base64.getEncoder().encode(session);
-      body.write(encoded, 0, encoded.length);
+      writeBase64(session);
       ascii("\"");
     }
     body.write('}');
@@ -160,12 +159,7 @@ final class RecordEncoder {
       body.write(session, 0, session.length);
     } else {
       body.write(SNAPSHOT_SESSION64, 0, SNAPSHOT_SESSION64.length);
-      int encodedLength = 4 * ((session.length + 2) / 3);
-      if (base64.length < encodedLength) {
-        base64 = new byte[Math.max(encodedLength, base64.length * 2)];
-      }
-      int n = Base64.getEncoder().encode(session, base64);
-      body.write(base64, 0, n);
+      writeBase64(session);
       body.write('"');
     }
     body.write('}');
@@ -297,6 +291,16 @@ final class RecordEncoder {
     return body.buffer();
   }
 
+  /** Writes {@code data} as base64 into the body, through a buffer kept for the next record. */
+  private void writeBase64(byte[] data) {
+    int encodedLength = 4 * ((data.length + 2) / 3);
+    if (base64.length < encodedLength) {
+      base64 = new byte[Math.max(encodedLength, base64.length * 2)];
+    }
+    int n = Base64.getEncoder().encode(data, base64);
+    body.write(base64, 0, n);
+  }
+
   /**
    * A journal's record line sealed at its line number: what the journal does under its lock, once
    * the line number is known. The body comes from another encoder's {@link #body()}.
@@ -307,12 +311,7 @@ final class RecordEncoder {
             plain.array(), plain.arrayOffset() + plain.position(), plain.remaining(), line);
     body.reset();
     body.write(ENC, 0, ENC.length);
-    int encodedLength = 4 * ((sealed.length + 2) / 3);
-    if (base64.length < encodedLength) {
-      base64 = new byte[Math.max(encodedLength, base64.length * 2)];
-    }
-    int n = Base64.getEncoder().encode(sealed, base64);
-    body.write(base64, 0, n);
+    writeBase64(sealed);
     body.write('"');
     body.write('}');
     lineOutput.reset();

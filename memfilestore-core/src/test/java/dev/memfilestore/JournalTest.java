@@ -184,12 +184,8 @@ class JournalTest {
       }
       List<Map<String, Object>> states = writeJournal(file);
       Path journal = filesNamed(".journal.").get(0);
-      byte[] bytes = Files.readAllBytes(journal);
-      int end = bytes.length;
-      while (bytes[end - 1] == 0) {
-        end--; // the zeros of the mapping after the last line: a flip there is another test's
-      }
-      bytes = java.util.Arrays.copyOf(bytes, end);
+      // the zeros of the mapping after the last line: a flip there is another test's
+      byte[] bytes = MappedJournals.withoutMappedTail(Files.readAllBytes(journal));
       int at = random.nextInt(bytes.length);
       bytes[at] ^= (byte) (1 + random.nextInt(255));
       Files.write(journal, bytes);

@@ -198,11 +198,7 @@ class SaveFileInspectorTest {
     assertThat(SaveFileInspector.open(file).verify().problems())
         .as("the zeros a crash leaves after a mapped journal's last line are no problem")
         .isEmpty();
-    int end = bytes.length;
-    while (bytes[end - 1] == 0) {
-      end--;
-    }
-    bytes = java.util.Arrays.copyOf(bytes, end);
+    bytes = MappedJournals.withoutMappedTail(bytes);
     Files.write(journal, java.util.Arrays.copyOf(bytes, bytes.length - 5));
     assertThat(SaveFileInspector.open(file).verify().problems())
         .extracting(SaveFileInspector.Problem::kind, SaveFileInspector.Problem::line)

@@ -332,11 +332,7 @@ class SealedOrderTest {
     store.set("c", session("three"));
     store.simulateCrash();
     Path journal = onlyJournal(file);
-    byte[] bytes = Files.readAllBytes(journal);
-    int end = bytes.length;
-    while (end > 0 && bytes[end - 1] == 0) {
-      end--; // the zeros of the journal's mapping after its last line
-    }
+    int end = MappedJournals.contentEnd(Files.readAllBytes(journal));
     try (var channel =
         java.nio.channels.FileChannel.open(journal, java.nio.file.StandardOpenOption.WRITE)) {
       channel.truncate(end - 40); // in the middle of the last record

@@ -58,12 +58,8 @@ class TouchRecordTest {
     List<String> lines = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path f : files.filter(f -> f.toString().contains(".journal.")).sorted().toList()) {
-        byte[] bytes = Files.readAllBytes(f);
-        int end = bytes.length;
-        while (end > 0 && bytes[end - 1] == 0) {
-          end--; // a live journal's mapped chunk: zeros after its last line
-        }
-        new String(bytes, 0, end, StandardCharsets.UTF_8).lines().forEach(lines::add);
+        byte[] bytes = MappedJournals.withoutMappedTail(Files.readAllBytes(f));
+        new String(bytes, StandardCharsets.UTF_8).lines().forEach(lines::add);
       }
     }
     return lines;

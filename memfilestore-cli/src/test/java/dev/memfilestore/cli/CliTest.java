@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.memfilestore.MappedJournals;
 import dev.memfilestore.MemFileStore;
 import dev.memfilestore.SaveFileInspector;
 import dev.memfilestore.SessionSerializer;
@@ -164,10 +165,8 @@ class CliTest {
     Path file = journaled();
     Path journal = journalOf(file);
     byte[] j = Files.readAllBytes(journal);
-    int end = j.length;
-    while (j[end - 1] == 0) {
-      end--; // the zeros after a mapped journal's last line, which verify takes as its end
-    }
+    // the zeros after a mapped journal's last line, which verify takes as its end
+    int end = MappedJournals.contentEnd(j);
     assertThat(run("verify", file).code()).as("a journal that ends in zeros").isZero();
     Files.write(journal, Arrays.copyOf(j, end - 7));
     Run torn = run("verify", file);
@@ -367,12 +366,7 @@ class CliTest {
     Files.write(keyFile, raw);
     Path file = Stores.withJournal(dir, null, new SecretKeySpec(raw, "AES"));
     Path journal = journalOf(file);
-    byte[] j = Files.readAllBytes(journal);
-    int end = j.length;
-    while (end > 0 && j[end - 1] == 0) {
-      end--; // the zeros of the journal's mapping after its last line
-    }
-    j = Arrays.copyOf(j, end);
+    byte[] j = MappedJournals.withoutMappedTail(Files.readAllBytes(journal));
     int secondLine = indexOf(j, (byte) '\n') + 1;
     int thirdLine =
         secondLine + indexOf(Arrays.copyOfRange(j, secondLine, j.length), (byte) '\n') + 1;

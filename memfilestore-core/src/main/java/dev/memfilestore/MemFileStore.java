@@ -442,6 +442,18 @@ public final class MemFileStore implements AutoCloseable {
   }
 
   /**
+   * Tells whether {@link #close()} has run, by a caller or by the JVM's shutdown hook. A container
+   * that saves its sessions when it stops checks it first: on SIGTERM the JVM runs every shutdown
+   * hook at once, so the store may already be closed (having saved every session) when the
+   * container's own hook reaches it.
+   *
+   * @return true once the store refuses changes
+   */
+  public boolean isClosed() {
+    return storage.isClosed();
+  }
+
+  /**
    * Stops the intervals, writes a last snapshot (if a save file is configured) and releases the
    * save file. Sessions can still be read afterwards; changes are refused. Calling it again does
    * nothing.

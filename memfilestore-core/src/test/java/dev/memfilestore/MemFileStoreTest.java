@@ -568,7 +568,9 @@ class MemFileStoreTest {
     void aClosedStoreRefusesWritesButStillReads() {
       MemFileStore store = store();
       store.set("a", session(1));
+      assertThat(store.isClosed()).isFalse();
       store.close();
+      assertThat(store.isClosed()).isTrue();
       store.close();
       assertThatThrownBy(() -> store.set("b", session(2)))
           .isInstanceOf(IllegalStateException.class)

@@ -432,15 +432,37 @@ public class MemFileManager extends ManagerBase {
   @Override
   public void unload() {
     stopping = true;
+    int notWrittenAgain = 0;
     for (Session session : findSessions()) {
       if (!(session instanceof MemFileSession s) || !s.live()) {
         continue;
       }
       s.passivate();
-      write(s);
+      if (!writeAtStop(s)) {
+        notWrittenAgain++;
+      }
       s.expire(false);
       s.recycle();
     }
+    if (notWrittenAgain > 0) {
+      // On SIGTERM the JVM runs its shutdown hooks at once: the store's own hook may close it
+      // (saving every session as of its last request) before the server stops this context.
+      log.info(
+          "{}: {} sessions were not written again at stop: the JVM's shutdown hook had already"
+              + " closed the store, which saved them as of their last request",
+          getContext().getName(),
+          notWrittenAgain);
+    }
+  }
+
+  /** Writes a session at stop; false when the store was already closed (nothing to report). */
+  private boolean writeAtStop(MemFileSession session) {
+    MemFileStore st = store;
+    if (st != null && st.isClosed()) {
+      return false;
+    }
+    write(session);
+    return true;
   }
 
   /**

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.memfilestore.ChildJvm;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,13 +57,42 @@ class RestartAndCrashIT {
     assertThat(browser.sessionId()).contains(id);
   }
 
-  private ChildJvm start(Path saveFile) throws Exception {
+  /**
+   * SIGTERM runs the store's shutdown hook and the server's at once: when the store closes first,
+   * Tomcat's stop finds it closed. Every session must still come back, with one line saying so
+   * instead of a warning per session.
+   */
+  @Test
+  void sigtermWhileTheStoreClosesFirstKeepsEverySessionAndWarnsOfNone() throws Exception {
+    Path saveFile = dir.resolve("sessions.jsonl");
+    List<Browser> browsers = List.of(new Browser(), new Browser(), new Browser(), new Browser());
+    try (ChildJvm tomcat = start(saveFile, "stop-on-sigterm")) {
+      String url = url(tomcat);
+      for (Browser b : browsers) {
+        assertThat(b.body(url + "/count")).isEqualTo("visits=1");
+        assertThat(b.body(url + "/count")).isEqualTo("visits=2");
+      }
+      tomcat.terminate();
+      assertThat(tomcat.awaitExit(Duration.ofSeconds(60))).isNotEqualTo(137);
+      assertThat(tomcat.stderrTail())
+          .doesNotContain("Could not save session")
+          .contains("4 sessions were not written again at stop");
+    }
+    try (ChildJvm tomcat = start(saveFile)) {
+      String url = url(tomcat);
+      for (Browser b : browsers) {
+        assertThat(b.body(url + "/count")).isEqualTo("visits=3");
+      }
+    }
+  }
+
+  private ChildJvm start(Path saveFile, String... more) throws Exception {
+    List<String> args = new ArrayList<>();
+    args.add(saveFile.toString());
+    args.add(dir.resolve("tomcat").toString());
+    args.addAll(List.of(more));
     return ChildJvm.start(
-        "tomcat",
-        List.of("-Xmx256m"),
-        TomcatWorkerMain.class,
-        saveFile.toString(),
-        dir.resolve("tomcat").toString());
+        "tomcat", List.of("-Xmx256m"), TomcatWorkerMain.class, args.toArray(new String[0]));
   }
 
   private static String url(ChildJvm tomcat) {

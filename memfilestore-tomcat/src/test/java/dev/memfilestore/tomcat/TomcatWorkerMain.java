@@ -8,7 +8,9 @@ import java.nio.file.Path;
 /**
  * A child JVM running an embedded Tomcat whose sessions live in a {@link MemFileManager}: prints
  * {@code PORT n} once it listens, and on a {@code stop} line from stdin stops Tomcat gracefully and
- * prints {@code STOPPED}. Arguments: the save file, Tomcat's base directory.
+ * prints {@code STOPPED}. Arguments: the save file, Tomcat's base directory, and optionally {@code
+ * stop-on-sigterm}: then a shutdown hook stops Tomcat, as Catalina's and Spring Boot's do, after a
+ * short delay such as a graceful shutdown takes (so the store's own hook closes the store first).
  */
 public final class TomcatWorkerMain {
   private TomcatWorkerMain() {}
@@ -19,6 +21,20 @@ public final class TomcatWorkerMain {
     TestServer server = new TestServer(Path.of(args[1]));
     server.addContext("", new CounterServlet(), manager);
     server.start();
+    if (args.length > 2 && args[2].equals("stop-on-sigterm")) {
+      Runtime.getRuntime()
+          .addShutdownHook(
+              new Thread(
+                  () -> {
+                    try {
+                      Thread.sleep(500);
+                      server.close();
+                    } catch (Exception e) {
+                      e.printStackTrace();
+                    }
+                  },
+                  "stop-tomcat"));
+    }
     System.out.println("PORT " + server.port());
     System.out.flush();
     BufferedReader in =

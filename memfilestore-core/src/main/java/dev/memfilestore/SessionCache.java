@@ -556,20 +556,23 @@ final class SessionCache {
     }
     synchronized (neverRead) {
       boolean cameBack = previous != null && !previous.neverRead && !previous.isExpired(now);
-      if (previous != null && previous.neverRead && neverRead.get(id) == previous) {
-        neverReadWeight -= previous.weight;
-        if (next == null || previous.isExpired(now)) {
-          neverRead.remove(id);
-        } else {
-          next.neverRead = true;
-          neverRead.put(id, next); // an existing key keeps its place
-          neverReadWeight += next.weight;
-          return;
-        }
+      if (next != null
+          && previous != null
+          && previous.neverRead
+          && !previous.isExpired(now)
+          && neverRead.get(id) == previous) {
+        next.neverRead = true;
+        neverRead.put(id, next); // an existing key keeps its place
+        neverReadWeight += next.weight - previous.weight;
+        return;
+      }
+      // the previous value, or one whose removal Caffeine has not reported yet
+      StoredSession gone = neverRead.remove(id);
+      if (gone != null) {
+        neverReadWeight -= gone.weight;
       }
       if (next != null && !cameBack) {
         next.neverRead = true;
-        neverRead.remove(id); // an expired session's place is not the new one's
         neverRead.put(id, next);
         neverReadWeight += next.weight;
       }

@@ -82,9 +82,9 @@ final class SessionCache {
    * sessions were kept until the store stopped, often over others; counting them as never read
    * would make the first flood after a restart evict, first of all, every user who has not yet come
    * back since the restart, which is the failure this queue exists to prevent. The price: a bot's
-   * sessions saved in the file compete, until they expire, under Caffeine's policy as before. Only
-   * inside this lock: no call into Caffeine is made while holding it (Caffeine calls {@link
-   * #onRemoval} under its own locks, and that takes this one).
+   * sessions saved in the file compete, until they expire, under Caffeine's policy as before. No
+   * call into Caffeine is made while holding this lock: Caffeine calls {@link #onRemoval} under its
+   * own locks, and that takes this one.
    */
   private final LinkedHashMap<String, StoredSession> neverRead = new LinkedHashMap<>();
 

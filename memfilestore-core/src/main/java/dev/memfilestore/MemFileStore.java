@@ -45,9 +45,11 @@ import org.slf4j.LoggerFactory;
  *       {@link Builder#ttl(Duration)}). Expiry is enforced on every read and by {@link #prune()};
  *       an expired session is never returned (unless {@link Builder#stale(boolean)}).
  *   <li>The total {@code length} of all sessions stays within {@code max} from the moment {@code
- *       set} returns. When the bound is reached, the store evicts with Caffeine's W-TinyLFU policy:
- *       sessions used often are kept in preference to ones used once, so a flood of one-shot
- *       sessions (a crawler, a bot) does not push out the sessions of active users.
+ *       set} returns. When the bound is reached, a new session first evicts the oldest sessions
+ *       that were never read since a {@code set} created them, once those weigh more than a tenth
+ *       of {@code max}; otherwise the store evicts with Caffeine's W-TinyLFU policy (sessions used
+ *       often are kept in preference to ones used once). So a flood of one-shot sessions (a
+ *       crawler, a bot) pushes out its own oldest sessions, not those of users who came back.
  *   <li>Every session that leaves is reported to the {@link DisposeListener}.
  * </ul>
  *
@@ -472,6 +474,11 @@ public final class MemFileStore implements AutoCloseable {
     }
     timers.stop();
     storage.close(atShutdown);
+  }
+
+  /** For tests: the sessions in memory. */
+  SessionCache sessionsForTests() {
+    return sessions;
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.memfilestore;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -10,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,6 +30,20 @@ import org.slf4j.LoggerFactory;
  * weight, expiring by each session's deadline), every change as one atomic step of that map which
  * the {@link Storage} records (see its protocol), expiry on read, and the dispose listener. Each
  * method does what the {@link MemFileStore} method of the same name documents.
+ *
+ * <p><b>Eviction</b> (with a bound). A session that a {@code set} created and that has not been
+ * read since ({@code get}, {@code touch} or {@code update}) is <em>never read</em>; one that has
+ * been read <em>came back</em>. Once the store is full, a new session first evicts the oldest
+ * never-read sessions, as long as those (the new one included) weigh more than a tenth of {@code
+ * max}; only what is left is Caffeine's choice (W-TinyLFU). So a flood of one-shot sessions (a bot,
+ * a crawler) pushes out its own oldest sessions and never a session that came back, however long
+ * ago that user last came, and whether or not Caffeine's frequency sketch counted the user's
+ * visits: it counts only from half full and starts over when a large store's map grows past the
+ * size it was sized for, which lost the last users to arrive before a flood. Evicted never-read
+ * sessions are reported and counted exactly as Caffeine's evictions are (not journaled: a journal
+ * replay re-applies the bound). The tenth keeps the store LRU-like for ordinary traffic: new users
+ * who have not yet made their second request are left to Caffeine's policy, as before, until they
+ * pile up past a tenth of the store.
  */
 final class SessionCache {
   private static final Logger log = LoggerFactory.getLogger(MemFileStore.class);
@@ -37,6 +53,9 @@ final class SessionCache {
    * larger store's count grows once it is half full, as Caffeine does on its own.
    */
   private static final long FREQUENCY_SKETCH_START = 1 << 16;
+
+  /** Never-read sessions keep at most max / this against sessions that came back once full. */
+  private static final long NEVER_READ_SHARE = 10;
 
   private final Clock clock;
   private final SessionEncoding encoding;
@@ -52,6 +71,28 @@ final class SessionCache {
   final AtomicLong changes = new AtomicLong();
 
   private final AtomicLong evictions = new AtomicLong();
+
+  /** Caffeine's bound, or null when the store is unbounded (then nothing is never read). */
+  private final Policy.Eviction<String, StoredSession> bound;
+
+  /**
+   * The never-read sessions (see the class comment), oldest first, each with the exact value stored
+   * for its id; guarded by itself, as is {@link #neverReadWeight}. A session loaded from the save
+   * file is not in it: it counts as one that came back. The file does not record reads, and those
+   * sessions were kept until the store stopped, often over others; counting them as never read
+   * would make the first flood after a restart evict, first of all, every user who has not yet come
+   * back since the restart, which is the failure this queue exists to prevent. The price: a bot's
+   * sessions saved in the file compete, until they expire, under Caffeine's policy as before. No
+   * call into Caffeine is made while holding this lock: Caffeine calls {@link #onRemoval} under its
+   * own locks, and that takes this one.
+   */
+  private final LinkedHashMap<String, StoredSession> neverRead = new LinkedHashMap<>();
+
+  private long neverReadWeight;
+
+  /** The weight of never-read sessions beyond which, once full, the oldest of them go first. */
+  private final long neverReadQuota;
+
   private final AtomicLong expirations = new AtomicLong();
 
   /** Where the changes persist; set once, before the store is handed out. */
@@ -95,6 +136,8 @@ final class SessionCache {
     }
     this.cache = caffeine.build();
     this.map = cache.asMap();
+    this.bound = max == Long.MAX_VALUE ? null : cache.policy().eviction().orElseThrow();
+    this.neverReadQuota = Math.max(1, max / NEVER_READ_SHARE);
   }
 
   void use(Storage storage) {
@@ -118,6 +161,9 @@ final class SessionCache {
         notifyDispose(id, s, DisposeCause.EXPIRED);
       }
       return removed && stale ? Optional.ofNullable(decodeOrDrop(id, s)) : Optional.empty();
+    }
+    if (s.neverRead) {
+      cameBack(id, s);
     }
     return Optional.ofNullable(decodeOrDrop(id, s));
   }
@@ -157,7 +203,11 @@ final class SessionCache {
     ensureOpen();
     // A quiet peek (no effect on eviction order): only to reuse the bytes of unchanged values.
     StoredSession peek = cache.policy().getIfPresentQuietly(id);
-    StoredSession old = apply(id, previous -> true, encoding.encode(id, session, peek)).previous;
+    StoredSession next = encoding.encode(id, session, peek);
+    if (bound != null && (peek == null || peek.isExpired(clock.millis()))) {
+      makeRoomFor(next.weight);
+    }
+    StoredSession old = apply(id, previous -> true, next).previous;
     enforceBound();
     if (old != null) {
       if (old.isExpired(clock.millis())) {
@@ -174,6 +224,12 @@ final class SessionCache {
     Objects.requireNonNull(session, "session");
     ensureOpen();
     StoredSession next = encoding.encode(id, session, null);
+    if (bound != null) {
+      StoredSession peek = cache.policy().getIfPresentQuietly(id);
+      if (peek == null || peek.isExpired(clock.millis())) {
+        makeRoomFor(next.weight);
+      }
+    }
     Storage.Change change =
         apply(id, previous -> previous == null || previous.isExpired(clock.millis()), next);
     if (!change.applied) {
@@ -271,6 +327,9 @@ final class SessionCache {
           || current.isExpired(clock.millis())
           || (!current.isDecoded() && decodeOrDrop(id, current) == null)) {
         return null;
+      }
+      if (current.neverRead) {
+        cameBack(id, current); // a touch or an update is a request that came back with the id
       }
       if (apply(id, previous -> previous == current, next.apply(current)).applied) {
         enforceBound();
@@ -413,6 +472,9 @@ final class SessionCache {
             change.applied = true;
             change.previous = previous;
             storage.record(change, k, line);
+            if (bound != null) {
+              track(k, previous, next);
+            }
             return next;
           });
       if (change.applied) {
@@ -432,11 +494,114 @@ final class SessionCache {
 
   /** Reports what Caffeine removes on its own; explicit removals are reported where they happen. */
   private void onRemoval(String id, StoredSession s, RemovalCause cause) {
+    if (s != null && s.neverRead) {
+      forget(id, s); // whatever removed it: Caffeine's eviction or expiry, remove, clear
+    }
     if (cause == RemovalCause.SIZE || cause == RemovalCause.EXPIRED) {
       changes.incrementAndGet();
       (cause == RemovalCause.SIZE ? evictions : expirations).incrementAndGet();
       notifyDispose(
           id, s, cause == RemovalCause.SIZE ? DisposeCause.EVICTED : DisposeCause.EXPIRED);
+    }
+  }
+
+  /**
+   * Before a new session of {@code weight} is added: while the store would pass {@code max} with it
+   * and the never-read sessions, it included, weigh more than their quota, evicts the oldest of
+   * them, reported and counted as Caffeine's evictions are. Concurrent sets may still meet at the
+   * bound; then Caffeine evicts, and {@code max} holds either way.
+   */
+  private void makeRoomFor(int weight) {
+    if (!overQuota(weight)) {
+      return;
+    }
+    long excess = bound.weightedSize().orElse(0) + weight - max;
+    while (excess > 0) {
+      String id;
+      StoredSession oldest;
+      synchronized (neverRead) {
+        if (!overQuota(weight)) {
+          return;
+        }
+        Map.Entry<String, StoredSession> first = neverRead.entrySet().iterator().next();
+        id = first.getKey();
+        oldest = first.getValue();
+      }
+      if (map.remove(id, oldest)) { // only that value: not a session set or read meanwhile
+        excess -= oldest.weight;
+        changes.incrementAndGet();
+        evictions.incrementAndGet();
+        notifyDispose(id, oldest, DisposeCause.EVICTED);
+      }
+      forget(id, oldest); // done by onRemoval if removed here; otherwise a stale entry
+    }
+  }
+
+  /** Whether the never-read sessions and a new one of {@code weight} weigh more than the quota. */
+  private boolean overQuota(int weight) {
+    synchronized (neverRead) {
+      return !neverRead.isEmpty() && neverReadWeight + weight > neverReadQuota;
+    }
+  }
+
+  /**
+   * Inside the map's atomic step for {@code id}, which replaces {@code previous} (null: none) by
+   * {@code next} (null: a removal): {@code next} came back if {@code previous} did and is live;
+   * otherwise it is a new session and never read. A never-read session set again keeps its place.
+   */
+  private void track(String id, StoredSession previous, StoredSession next) {
+    long now = clock.millis();
+    if (previous == null ? next == null : !previous.neverRead && !previous.isExpired(now)) {
+      return; // a session that came back stays so (the common case: no lock)
+    }
+    synchronized (neverRead) {
+      boolean cameBack = previous != null && !previous.neverRead && !previous.isExpired(now);
+      if (next != null
+          && previous != null
+          && previous.neverRead
+          && !previous.isExpired(now)
+          && neverRead.get(id) == previous) {
+        next.neverRead = true;
+        neverRead.put(id, next); // an existing key keeps its place
+        neverReadWeight += next.weight - previous.weight;
+        return;
+      }
+      // the previous value, or one whose removal Caffeine has not reported yet
+      StoredSession gone = neverRead.remove(id);
+      if (gone != null) {
+        neverReadWeight -= gone.weight;
+      }
+      if (next != null && !cameBack) {
+        next.neverRead = true;
+        neverRead.put(id, next);
+        neverReadWeight += next.weight;
+      }
+    }
+  }
+
+  /** {@code s}, read under {@code id}, came back: it leaves the never-read queue. */
+  private void cameBack(String id, StoredSession s) {
+    synchronized (neverRead) {
+      s.neverRead = false;
+      if (neverRead.remove(id, s)) {
+        neverReadWeight -= s.weight;
+      }
+    }
+  }
+
+  /** {@code s} left the store: it leaves the never-read queue if it is there. */
+  private void forget(String id, StoredSession s) {
+    synchronized (neverRead) {
+      if (neverRead.remove(id, s)) {
+        neverReadWeight -= s.weight;
+      }
+    }
+  }
+
+  /** The never-read sessions' ids, oldest first, and their weight; for tests. */
+  Map.Entry<List<String>, Long> neverRead() {
+    synchronized (neverRead) {
+      return Map.entry(new ArrayList<>(neverRead.keySet()), neverReadWeight);
     }
   }
 

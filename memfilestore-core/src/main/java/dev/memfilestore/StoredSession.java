@@ -9,7 +9,8 @@ import java.util.Map;
  * and what the save file holds), the session's expiry and weight, and its decoded form: the
  * session's times and, when {@link AttributeCopier} can keep them, the attributes themselves so
  * that reads can skip deserialization. Never changed after construction, except that a lazily
- * loaded session fills in its decoded form once.
+ * loaded session fills in its decoded form once, and that {@link #neverRead} is cleared by the
+ * session's first read.
  *
  * <p>A session stored by the application is decoded from the start. A session loaded from the save
  * file keeps only its bytes until it is first read ({@link #lazy}): most sessions of a large store
@@ -38,6 +39,14 @@ final class StoredSession {
 
   /** Whether {@link #bytes} hold this session's times (false after a touch). */
   final boolean bytesHoldTimes;
+
+  /**
+   * Whether this session was created by a {@code set} and has not been read since (only in a
+   * bounded store): such sessions are evicted first once the store is full, see {@link
+   * SessionCache}. Written only under the lock of that class's queue of them. False by default, so
+   * a session loaded from the save file counts as one that came back (the reason is given there).
+   */
+  volatile boolean neverRead;
 
   /**
    * The decoded form, or null until the first read of a session loaded lazily. Filled with a benign

@@ -19,11 +19,15 @@ import java.util.Map;
  * eviction) and for a plain LRU bound of the same size (what the seed's lru-cache does), at several
  * bot rates (bot sessions per active-user request).
  *
- * <p>Usage: {@code FloodResistance <out.json> <botSessions> <rate>...}.
+ * <p>Usage: {@code FloodResistance <out.json> <botSessions> <rate>...}; {@code -Dflood.bound} and
+ * {@code -Dflood.users} change the bound (10,000) and the number of active users (1,000).
  */
 public final class FloodResistance {
-  static final int BOUND = 10_000;
-  static final int USERS = 1_000;
+  /** The store's bound; {@code -Dflood.bound} to try another (e.g. Spring's default, 100,000). */
+  static final int BOUND = Integer.getInteger("flood.bound", 10_000);
+
+  /** The active users; {@code -Dflood.users} to scale them with the bound. */
+  static final int USERS = Integer.getInteger("flood.users", 1_000);
 
   /** Rounds in which the users come back before the bot starts: they are active users. */
   static final int WARM_ROUNDS = 10;

@@ -252,6 +252,68 @@ final class RecordEncoder {
     return this;
   }
 
+  /**
+   * A journal's patch record (json encoding only): the session's new times and expiry, the
+   * attributes the change set (their values copied from the new session's {@code bytes}) and the
+   * names of those it removed; every other attribute, and the creation time, are unchanged.
+   *
+   * @param expiresAtMillis epoch milliseconds, or {@link FileFormat#NO_EXPIRY}
+   * @param maxInactive null when the session leaves its lifetime to the store
+   */
+  RecordEncoder patch(
+      String id,
+      long expiresAtMillis,
+      Instant accessed,
+      Duration maxInactive,
+      byte[] bytes,
+      StoredSession.Patch patch) {
+    body.reset();
+    seal = true;
+    raw(PATCH_OP);
+    string(id);
+    expires(expiresAtMillis);
+    raw(PATCH_ACCESSED);
+    body.instant(accessed);
+    if (maxInactive == null) {
+      raw(PATCH_NO_MAX_INACTIVE);
+    } else {
+      raw(PATCH_MAX_INACTIVE);
+      ascii(maxInactive.toString());
+      body.write('"');
+    }
+    raw(PATCH_ATTRIBUTES);
+    for (int i = 0; i < patch.count; i++) {
+      if (i > 0) {
+        body.write(',');
+      }
+      string(patch.names[i]);
+      body.write(':');
+      int start = patch.bounds[2 * i];
+      body.write(bytes, start, patch.bounds[2 * i + 1] - start);
+    }
+    raw(PATCH_REMOVED);
+    for (int i = 0; i < patch.removed.length; i++) {
+      if (i > 0) {
+        body.write(',');
+      }
+      string(patch.removed[i]);
+    }
+    raw(PATCH_END);
+    return this;
+  }
+
+  private void raw(byte[] b) {
+    body.write(b, 0, b.length);
+  }
+
+  private static final byte[] PATCH_OP = bytes("\"op\":\"patch\",\"id\":");
+  private static final byte[] PATCH_ACCESSED = bytes(",\"accessed\":\"");
+  private static final byte[] PATCH_NO_MAX_INACTIVE = bytes("\",\"maxInactive\":null");
+  private static final byte[] PATCH_MAX_INACTIVE = bytes("\",\"maxInactive\":\"");
+  private static final byte[] PATCH_ATTRIBUTES = bytes(",\"attributes\":{");
+  private static final byte[] PATCH_REMOVED = bytes("},\"removed\":[");
+  private static final byte[] PATCH_END = bytes("]}");
+
   RecordEncoder delete(String id) {
     body.reset();
     seal = true;

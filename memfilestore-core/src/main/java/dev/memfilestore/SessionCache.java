@@ -412,7 +412,7 @@ final class SessionCache {
             }
             change.applied = true;
             change.previous = previous;
-            storage.record(change, k, line);
+            storage.record(change, k, next, line);
             return next;
           });
       if (change.applied) {

@@ -78,8 +78,12 @@ abstract class Storage {
   /** Step 1: what the change will write (null {@code next}: a removal), or null if nothing. */
   abstract ByteBuffer prepare(String id, StoredSession next);
 
-  /** Step 3, inside the map's atomic update of {@code id}: writes what {@link #prepare} made. */
-  abstract void record(Change change, String id, ByteBuffer prepared);
+  /**
+   * Step 3, inside the map's atomic update of {@code id}, before {@code next} is published: writes
+   * what {@link #prepare} made (or, if {@code next} is a patch of a session no longer stored, the
+   * whole session), and clears {@code next}'s patch.
+   */
+  abstract void record(Change change, String id, StoredSession next, ByteBuffer prepared);
 
   /** Step 4, before the change deregisters: makes it as durable as the mode promises. */
   abstract void complete(Change change);

@@ -419,15 +419,12 @@ final class RecordEncoder {
   }
 
   private void string(String s) {
-    body.write('"');
-    if (plainAscii(s)) {
-      for (int i = 0; i < s.length(); i++) {
-        body.write(s.charAt(i));
-      }
-    } else {
-      byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(s);
-      body.write(quoted, 0, quoted.length);
+    if (body.plainString(s)) {
+      return;
     }
+    body.write('"');
+    byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(s);
+    body.write(quoted, 0, quoted.length);
     body.write('"');
   }
 
@@ -443,6 +440,29 @@ final class RecordEncoder {
 
     ByteBuffer buffer() {
       return ByteBuffer.wrap(buf, 0, count);
+    }
+
+    /**
+     * Writes {@code s} as a JSON string in one pass straight into the array (not char by char
+     * through the synchronized {@code write}), if it needs no escape; else writes nothing.
+     */
+    boolean plainString(String s) {
+      int n = s.length();
+      if (count + n + 2 > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + n + 2));
+      }
+      int at = count;
+      buf[at++] = '"';
+      for (int i = 0; i < n; i++) {
+        char c = s.charAt(i);
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+          return false; // count unchanged: the bytes written are ignored
+        }
+        buf[at++] = (byte) c;
+      }
+      buf[at++] = '"';
+      count = at;
+      return true;
     }
 
     void instant(Instant t) {

@@ -44,7 +44,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>the map is iterated into a snapshot marked <i>n+1</i> (temporary file, force, rename, force
  *       the directory) while other threads go on changing it: it holds every change of <i>n</i> and
  *       perhaps some of <i>n+1</i>, which replay applies again harmlessly (a record carries the
- *       whole value);
+ *       whole value, or a patch that sets and removes attributes by name and sets the times: the
+ *       same patches again, in order, leave the same session);
  *   <li>only then are the journals below <i>n+1</i> deleted.
  * </ol>
  *

@@ -265,6 +265,30 @@ class PatchRecordTest {
   }
 
   @Test
+  void aPatchRecordInASnapshotIsDamage() throws IOException {
+    Path file = dir.resolve("s.json");
+    Instant now = clock.instant();
+    byte[] bytes = "{\"x\":1}".getBytes(StandardCharsets.UTF_8);
+    StoredSession.Patch patch =
+        new StoredSession.Patch(null, new String[] {"x"}, new int[] {5, 6}, 1, new String[0]);
+    RecordEncoder encoder = new RecordEncoder(true, null);
+    ByteArrayOutputStream snapshot = new ByteArrayOutputStream();
+    encoder.header(FileFormat.SNAPSHOT, 0, "json", now, null, null).writeTo(snapshot);
+    encoder
+        .patch("x-session", now.plusSeconds(60).toEpochMilli(), now, null, bytes, patch)
+        .writeTo(snapshot);
+    encoder.trailer(1).writeTo(snapshot);
+    Files.write(file, snapshot.toByteArray());
+
+    SaveFileInspector.Verification v = SaveFileInspector.open(file).verify();
+    assertThat(v.problems())
+        .anySatisfy(p -> assertThat(p.message()).contains("journal's patch record"));
+    MemFileStore store = open(file);
+    assertThat(store.ids()).isEmpty();
+    store.close();
+  }
+
+  @Test
   void theInspectorAppliesPatches() throws IOException {
     Path file = dir.resolve("s.json");
     MemFileStore store = open(file);

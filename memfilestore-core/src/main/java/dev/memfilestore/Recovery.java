@@ -308,7 +308,10 @@ final class Recovery {
                   } catch (IllegalArgumentException ex) {
                     return false;
                   }
-                  return sink.session(touched, saveFile, line);
+                  // A patched session is where its last change is; a touched one, its bytes.
+                  return held.entry().isPatch()
+                      ? sink.session(touched, held.file(), held.line())
+                      : sink.session(touched, saveFile, line);
                 }
               },
               lostHeader);

@@ -331,6 +331,41 @@ class PatchRecordTest {
   }
 
   /**
+   * Two threads save the same session at once, each changing its own attribute: when another save
+   * comes between a save's encoding and its update, its patch would build on the wrong session, so
+   * it journals the whole session instead. Whatever the interleaving, a restart finds the session
+   * the store held.
+   */
+  @Test
+  void concurrentSavesOfOneSessionReplayToWhatTheStoreHeld() throws Exception {
+    Path file = dir.resolve("s.json");
+    MemFileStore store = open(file);
+    store.set("alice", session("ada"));
+    Thread[] threads = new Thread[2];
+    for (int t = 0; t < threads.length; t++) {
+      String name = "by-thread-" + t;
+      threads[t] =
+          new Thread(
+              () -> {
+                for (int i = 0; i < 3000; i++) {
+                  change(store, "alice", Map.of(name, (long) i));
+                }
+              });
+      threads[t].start();
+    }
+    for (Thread t : threads) {
+      t.join();
+    }
+    SessionData expected = store.get("alice").orElseThrow();
+    assertThat(journalLines()).anySatisfy(l -> assertThat(l).contains("\"op\":\"patch\""));
+    store.simulateCrash();
+
+    MemFileStore recovered = open(file);
+    assertThat(recovered.get("alice")).contains(expected);
+    recovered.close();
+  }
+
+  /**
    * Random sequences of sets (of changed copies, and of new sessions), attribute removals, touches,
    * destroys, snapshots and crashes; after each restart the store holds what a plain map of the
    * same changes holds.

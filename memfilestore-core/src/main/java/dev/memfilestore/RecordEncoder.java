@@ -278,7 +278,11 @@ final class RecordEncoder {
       raw(PATCH_NO_MAX_INACTIVE);
     } else {
       raw(PATCH_MAX_INACTIVE);
-      ascii(maxInactive.toString());
+      if (!maxInactive.equals(lastMaxInactive)) { // sessions mostly share one: formatted once
+        lastMaxInactive = maxInactive;
+        lastMaxInactiveText = bytes(maxInactive.toString());
+      }
+      raw(lastMaxInactiveText);
       body.write('"');
     }
     raw(PATCH_ATTRIBUTES);
@@ -301,6 +305,11 @@ final class RecordEncoder {
     raw(PATCH_END);
     return this;
   }
+
+  /** The interval the last patch wrote, and its ISO-8601 text. */
+  private Duration lastMaxInactive;
+
+  private byte[] lastMaxInactiveText;
 
   private void raw(byte[] b) {
     body.write(b, 0, b.length);

@@ -26,9 +26,10 @@ record FileFormat(String serializer, boolean embedJson, SecretKey key, String st
   /**
    * The version of both formats that this release writes. Version 2 adds the journal's {@code
    * touch} record (a reader of version 1 would take it for damage), the store id in every header,
-   * and sealed records bound to their line of their file.
+   * and sealed records bound to their line of their file. Version 3 adds the journal's {@code
+   * patch} record (a reader of version 2 would take it for damage and stop replaying there).
    */
-  static final int VERSION = 2;
+  static final int VERSION = 3;
 
   /** The oldest version this release still reads: version 1 has no store id and no sealed order. */
   static final int OLDEST_VERSION = 1;

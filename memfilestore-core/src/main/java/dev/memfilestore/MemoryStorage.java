@@ -21,7 +21,7 @@ final class MemoryStorage extends Storage {
   }
 
   @Override
-  void record(Change change, String id, ByteBuffer prepared) {}
+  void record(Change change, String id, StoredSession next, ByteBuffer prepared) {}
 
   @Override
   void complete(Change change) {}

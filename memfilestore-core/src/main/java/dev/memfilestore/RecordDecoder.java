@@ -6,8 +6,10 @@ import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * Parses the lines of save files and journals whose checksum has already been verified. Anything
@@ -54,13 +56,16 @@ final class RecordDecoder {
 
   /**
    * One record. {@code op} is {@code "set"} for session records (snapshots have none), {@code
-   * "del"}, or (journals of version 2) {@code "touch"}; for {@code "del"} and {@code "touch"} there
-   * is no session.
+   * "del"}, (journals of version 2) {@code "touch"}, or (journals of version 3) {@code "patch"};
+   * for {@code "del"} and {@code "touch"} there is no session, and a patch's {@code session} is the
+   * JSON object of the attributes it sets.
    *
    * @param expiresAtMillis epoch milliseconds, or {@link FileFormat#NO_EXPIRY}
    * @param json whether the record embedded its session as a JSON object rather than as base64
-   * @param accessed a touch's new last-accessed time (else null)
-   * @param maxInactive a touch's new max-inactive interval (null also for a touch that has none)
+   * @param accessed a touch's or patch's new last-accessed time (else null)
+   * @param maxInactive a touch's or patch's new max-inactive interval (null also for one that has
+   *     none)
+   * @param removed the names of the attributes a patch removes (else empty)
    */
   @SuppressWarnings("ArrayRecordComponent") // internal; never compared or hashed
   record Entry(
@@ -70,9 +75,10 @@ final class RecordDecoder {
       byte[] session,
       boolean json,
       Instant accessed,
-      Duration maxInactive) {
+      Duration maxInactive,
+      List<String> removed) {
     Entry(String op, String id, long expiresAtMillis, byte[] session, boolean json) {
-      this(op, id, expiresAtMillis, session, json, null, null);
+      this(op, id, expiresAtMillis, session, json, null, null, List.of());
     }
 
     boolean isDelete() {
@@ -83,19 +89,62 @@ final class RecordDecoder {
       return TOUCH.equals(op);
     }
 
+    boolean isPatch() {
+      return PATCH.equals(op);
+    }
+
+    /** Whether this record changes a session that an earlier record holds (a touch or patch). */
+    boolean needsBase() {
+      return isTouch() || isPatch();
+    }
+
     /**
-     * The session this touch leaves of {@code base} (a session record of the same id): its
-     * attributes, with this touch's times and expiry.
+     * The session this touch or patch leaves of {@code base} (a session record of the same id): its
+     * attributes (a patch's set and removed ones changed), with this record's times and expiry.
      *
      * @throws IllegalArgumentException if the base's bytes are not a built-in serializer's session
+     *     (for a patch: the json serializer's)
      */
     Entry appliedTo(Entry base) {
+      if (isPatch()) {
+        return new Entry(
+            base.op, id, expiresAtMillis, SessionPatch.apply(base.session, this), base.json);
+      }
       byte[] retimed = SessionTimes.retime(base.session, base.json, accessed, maxInactive);
       return new Entry(base.op, id, expiresAtMillis, retimed, base.json);
+    }
+
+    /**
+     * This touch or patch after {@code earlier}, a record of the same id that is not a delete: a
+     * session record if that is one, else the touch or patch that does what both do.
+     *
+     * @throws IllegalArgumentException as {@link #appliedTo}
+     */
+    Entry after(Entry earlier) {
+      if (!earlier.needsBase()) {
+        return appliedTo(earlier);
+      }
+      if (isPatch() && earlier.isPatch()) {
+        return SessionPatch.merge(earlier, this);
+      }
+      if (isTouch() && earlier.isPatch()) { // the patch's attributes, the touch's times
+        return new Entry(
+            PATCH,
+            id,
+            expiresAtMillis,
+            earlier.session,
+            true,
+            accessed,
+            maxInactive,
+            earlier.removed);
+      }
+      return this; // after a touch: this record's times are the session's
     }
   }
 
   static final String TOUCH = "touch";
+
+  static final String PATCH = "patch";
 
   private RecordDecoder() {}
 
@@ -457,6 +506,8 @@ final class RecordDecoder {
     boolean json = false;
     Instant accessed = null;
     Duration maxInactive = null;
+    byte[] patched = null;
+    List<String> removed = null;
     try (JsonParser p = JSON.createParser(line, 0, length)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
@@ -490,6 +541,26 @@ final class RecordDecoder {
           case "accessed" -> accessed = Instant.parse(p.getText());
           case "maxInactive" ->
               maxInactive = t == JsonToken.VALUE_NULL ? null : Duration.parse(p.getText());
+          case "attributes" -> { // a patch's
+            if (t != JsonToken.START_OBJECT) {
+              return null;
+            }
+            int start = (int) p.currentTokenLocation().getByteOffset();
+            p.skipChildren();
+            patched = Arrays.copyOfRange(line, start, (int) p.currentLocation().getByteOffset());
+          }
+          case "removed" -> {
+            if (t != JsonToken.START_ARRAY) {
+              return null;
+            }
+            removed = new ArrayList<>();
+            while (p.nextToken() == JsonToken.VALUE_STRING) {
+              removed.add(p.getText());
+            }
+            if (p.currentToken() != JsonToken.END_ARRAY) {
+              return null;
+            }
+          }
           case "session64" -> {
             if (FileFormat.JSON.equals(encoding) || t != JsonToken.VALUE_STRING) {
               return null;
@@ -513,7 +584,18 @@ final class RecordDecoder {
       if (expires == Long.MIN_VALUE || accessed == null || session != null) {
         return null;
       }
-      return new Entry(op, id, expires, null, false, accessed, maxInactive);
+      return new Entry(op, id, expires, null, false, accessed, maxInactive, List.of());
+    }
+    if (PATCH.equals(op)) {
+      if (expires == Long.MIN_VALUE
+          || accessed == null
+          || session != null
+          || patched == null
+          || removed == null
+          || FileFormat.BASE64.equals(encoding)) {
+        return null;
+      }
+      return new Entry(op, id, expires, patched, true, accessed, maxInactive, List.copyOf(removed));
     }
     if (!"set".equals(op) || expires == Long.MIN_VALUE || session == null) {
       return null;

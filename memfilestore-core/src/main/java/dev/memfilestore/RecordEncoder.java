@@ -252,6 +252,77 @@ final class RecordEncoder {
     return this;
   }
 
+  /**
+   * A journal's patch record (json encoding only): the session's new times and expiry, the
+   * attributes the change set (their values copied from the new session's {@code bytes}) and the
+   * names of those it removed; every other attribute, and the creation time, are unchanged.
+   *
+   * @param expiresAtMillis epoch milliseconds, or {@link FileFormat#NO_EXPIRY}
+   * @param maxInactive null when the session leaves its lifetime to the store
+   */
+  RecordEncoder patch(
+      String id,
+      long expiresAtMillis,
+      Instant accessed,
+      Duration maxInactive,
+      byte[] bytes,
+      StoredSession.Patch patch) {
+    body.reset();
+    seal = true;
+    raw(PATCH_OP);
+    string(id);
+    expires(expiresAtMillis);
+    raw(PATCH_ACCESSED);
+    body.instant(accessed);
+    if (maxInactive == null) {
+      raw(PATCH_NO_MAX_INACTIVE);
+    } else {
+      raw(PATCH_MAX_INACTIVE);
+      if (!maxInactive.equals(lastMaxInactive)) { // sessions mostly share one: formatted once
+        lastMaxInactive = maxInactive;
+        lastMaxInactiveText = bytes(maxInactive.toString());
+      }
+      raw(lastMaxInactiveText);
+      body.write('"');
+    }
+    raw(PATCH_ATTRIBUTES);
+    for (int i = 0; i < patch.count; i++) {
+      if (i > 0) {
+        body.write(',');
+      }
+      string(patch.names[i]);
+      body.write(':');
+      int start = patch.bounds[2 * i];
+      body.write(bytes, start, patch.bounds[2 * i + 1] - start);
+    }
+    raw(PATCH_REMOVED);
+    for (int i = 0; i < patch.removed.length; i++) {
+      if (i > 0) {
+        body.write(',');
+      }
+      string(patch.removed[i]);
+    }
+    raw(PATCH_END);
+    return this;
+  }
+
+  /** The interval the last patch wrote, and its ISO-8601 text. */
+  private Duration lastMaxInactive;
+
+  private byte[] lastMaxInactiveText;
+
+  private void raw(byte[] b) {
+    body.write(b, 0, b.length);
+  }
+
+  private static final byte[] PATCH_OP = bytes("\"op\":\"patch\",\"id\":");
+  private static final byte[] PATCH_ACCESSED = bytes(",\"accessed\":\"");
+  private static final byte[] PATCH_NO_MAX_INACTIVE = bytes("\",\"maxInactive\":null");
+  private static final byte[] PATCH_MAX_INACTIVE = bytes("\",\"maxInactive\":\"");
+  private static final byte[] PATCH_ATTRIBUTES = bytes(",\"attributes\":{");
+  private static final byte[] PATCH_REMOVED = bytes("},\"removed\":[");
+  private static final byte[] PATCH_END = bytes("]}");
+
   RecordEncoder delete(String id) {
     body.reset();
     seal = true;
@@ -357,15 +428,12 @@ final class RecordEncoder {
   }
 
   private void string(String s) {
-    body.write('"');
-    if (plainAscii(s)) {
-      for (int i = 0; i < s.length(); i++) {
-        body.write(s.charAt(i));
-      }
-    } else {
-      byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(s);
-      body.write(quoted, 0, quoted.length);
+    if (body.plainString(s)) {
+      return;
     }
+    body.write('"');
+    byte[] quoted = JsonStringEncoder.getInstance().quoteAsUTF8(s);
+    body.write(quoted, 0, quoted.length);
     body.write('"');
   }
 
@@ -381,6 +449,29 @@ final class RecordEncoder {
 
     ByteBuffer buffer() {
       return ByteBuffer.wrap(buf, 0, count);
+    }
+
+    /**
+     * Writes {@code s} as a JSON string in one pass straight into the array (not char by char
+     * through the synchronized {@code write}), if it needs no escape; else writes nothing.
+     */
+    boolean plainString(String s) {
+      int n = s.length();
+      if (count + n + 2 > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + n + 2));
+      }
+      int at = count;
+      buf[at++] = '"';
+      for (int i = 0; i < n; i++) {
+        char c = s.charAt(i);
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+          return false; // count unchanged: the bytes written are ignored
+        }
+        buf[at++] = (byte) c;
+      }
+      buf[at++] = '"';
+      count = at;
+      return true;
     }
 
     void instant(Instant t) {

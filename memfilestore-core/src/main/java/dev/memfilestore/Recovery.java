@@ -29,8 +29,9 @@ import java.util.Map;
  *
  * <p>A {@code touch} record changes the times and expiry of the session its id holds at that point
  * and keeps its attributes; a touch of an id that holds nothing then (unknown, deleted, or whose
- * record is lost) is ignored. Like every record, the session it leaves is skipped if its expiry has
- * passed.
+ * record is lost) is ignored. A {@code patch} record also sets and removes the attributes it names;
+ * one that finds nothing to apply to is ignored too, and reported, since the store never writes one
+ * without a base. Like every record, the session it leaves is skipped if its expiry has passed.
  *
  * <h2>Reading order</h2>
  *
@@ -84,6 +85,21 @@ final class Recovery {
 
     /** The bytes of each line, as it is read. */
     default void progress(long bytes) {}
+
+    /**
+     * A patch that found no session to apply to (the id's record was lost, or the files were
+     * edited): not applied, so nothing is resurrected.
+     */
+    default void baseless(Path journal, long line, String id) {
+      problem(
+          journal,
+          ProblemKind.SESSION,
+          line,
+          0,
+          "a patch of session "
+              + SessionEncoding.abbreviate(id)
+              + " found no session to apply to (a record it builds on was lost): not applied");
+    }
 
     /** A journal below the snapshot's generation, which the snapshot holds. */
     default void obsolete(Path journal) throws IOException {}
@@ -282,7 +298,7 @@ final class Recovery {
                   if (held == null) {
                     return sink.session(e, saveFile, line);
                   }
-                  if (!held.entry().isTouch()) {
+                  if (!held.entry().needsBase()) {
                     return true; // a journal replaces it
                   }
                   latest.remove(e.id()); // applied here, so not again below
@@ -292,15 +308,21 @@ final class Recovery {
                   } catch (IllegalArgumentException ex) {
                     return false;
                   }
-                  return sink.session(touched, saveFile, line);
+                  // A patched session is where its last change is; a touched one, its bytes.
+                  return held.entry().isPatch()
+                      ? sink.session(touched, held.file(), held.line())
+                      : sink.session(touched, saveFile, line);
                 }
               },
               lostHeader);
       reporter.snapshotRead(saveFile, scan);
     }
     for (Located l : latest.values()) {
-      // A touch still held here found no session to apply to: ignored.
-      if (!l.entry().isDelete() && !l.entry().isTouch()) {
+      // A touch still held here found no session to apply to: ignored. So is a patch, but that
+      // means a record it builds on was lost (a snapshot's line damaged): reported.
+      if (l.entry().isPatch()) {
+        reporter.baseless(l.file(), l.line(), l.entry().id());
+      } else if (!l.entry().isDelete() && !l.entry().isTouch()) {
         sink.session(l.entry(), l.file(), l.line());
       }
     }
@@ -348,14 +370,17 @@ final class Recovery {
       @Override
       public boolean record(RecordDecoder.Entry e, long line, long offset) {
         RecordDecoder.Entry change = e;
-        if (e.isTouch()) {
+        if (e.needsBase()) {
           Located held = latest.get(e.id());
           if (held != null && held.entry().isDelete()) {
-            return true; // a touch of a deleted session: ignored
+            if (e.isPatch()) { // the store never patches a deleted session: a record was lost
+              reporter.baseless(journal, line, e.id());
+            }
+            return true; // a touch or patch of a deleted session: ignored
           }
-          if (held != null && !held.entry().isTouch()) {
+          if (held != null) {
             try {
-              change = e.appliedTo(held.entry());
+              change = e.after(held.entry());
             } catch (IllegalArgumentException ex) {
               return false;
             }
@@ -364,7 +389,7 @@ final class Recovery {
         }
         latest.remove(e.id()); // keep the order of the last changes
         latest.put(e.id(), new Located(change, journal, line));
-        return change.isTouch() || sink.check(change);
+        return change.needsBase() || sink.check(change);
       }
     };
   }

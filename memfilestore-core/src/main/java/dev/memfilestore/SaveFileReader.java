@@ -269,11 +269,11 @@ final class SaveFileReader {
           } else if (e == null) {
             kind = unreadable(decryptor);
             problem = unreadableMessage(decryptor);
-          } else if (e.isDelete() || e.isTouch()) {
+          } else if (e.isDelete() || e.needsBase()) {
             kind = ProblemKind.MALFORMED;
             problem =
                 "is a journal's "
-                    + (e.isDelete() ? "delete" : "touch")
+                    + (e.isDelete() ? "delete" : e.op())
                     + " record, which a snapshot never holds";
           } else {
             records++;

@@ -115,6 +115,9 @@ final class SaveFileStorage extends Storage {
     this.format = format;
     this.channelOpener = channelOpener;
     this.clock = clock;
+    // Patches need a base the journal's replay can find: json sessions, whose attributes it can
+    // splice without the serializer.
+    encoding.patches = journaling && format.embedJson();
     this.encoding = encoding;
     this.sessions = cache.asMap();
     this.changes = changes;
@@ -202,6 +205,11 @@ final class SaveFileStorage extends Storage {
     if (!journaling) {
       return null;
     }
+    return line(id, next, next == null ? null : next.patch);
+  }
+
+  /** The journal line (with a key: the body to seal) of a change; a patch if {@code patch}. */
+  private ByteBuffer line(String id, StoredSession next, StoredSession.Patch patch) {
     RecordEncoder encoder = journalEncoders.get();
     RecordEncoder record;
     if (next == null) {
@@ -214,6 +222,15 @@ final class SaveFileStorage extends Storage {
               fileExpiry(next.expiresAtMillis),
               next.lastAccessedTime(),
               next.maxInactiveInterval());
+    } else if (patch != null) { // what changed since the id's previous record
+      record =
+          encoder.patch(
+              id,
+              fileExpiry(next.expiresAtMillis),
+              next.lastAccessedTime(),
+              next.maxInactiveInterval(),
+              next.bytes,
+              patch);
     } else {
       record = encoder.session("set", id, fileExpiry(next.expiresAtMillis), next.bytes);
     }
@@ -222,9 +239,19 @@ final class SaveFileStorage extends Storage {
   }
 
   @Override
-  void record(Change change, String id, ByteBuffer line) {
+  void record(Change change, String id, StoredSession next, ByteBuffer prepared) {
+    StoredSession.Patch patch = next == null ? null : next.patch;
+    if (patch != null) {
+      next.patch = null; // before next is published: it must not keep the replaced session
+    }
     if (!journaling) {
       return;
+    }
+    ByteBuffer line = prepared;
+    if (patch != null && (change.previous != patch.base || patch.base.isExpired(clock.millis()))) {
+      // Another change came between (its record is the base replay would patch), or the base
+      // expired meanwhile (a snapshot may leave it out): the whole session, then.
+      line = line(id, next, null);
     }
     while (true) {
       Journal j = journal;
@@ -676,6 +703,7 @@ final class SaveFileStorage extends Storage {
     private final long now;
     private final LoadBudget budget = new LoadBudget(loadBudget, saveFile);
     long expired; // sessions skipped because they had expired
+    long baseless; // patches that found no session to apply to
     boolean damage;
     boolean plainLoaded; // a plain file read with a key, to be rewritten encrypted
     long snapshotDecryptFailures; // records of the save file sealed with another key, or damaged
@@ -791,6 +819,17 @@ final class SaveFileStorage extends Storage {
       if (kind == ProblemKind.DECRYPT && file.equals(saveFile)) {
         snapshotDecryptFailures++;
       }
+    }
+
+    @Override
+    public void baseless(Path journal, long line, String id) {
+      baseless++;
+      log.warn(
+          "Not applied: line {} of {}, a patch of session {}, found no session to apply to (a"
+              + " record it builds on was lost or the files were edited)",
+          line,
+          journal,
+          SessionEncoding.abbreviate(id));
     }
 
     @Override

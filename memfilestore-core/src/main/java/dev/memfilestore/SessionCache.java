@@ -471,7 +471,7 @@ final class SessionCache {
             }
             change.applied = true;
             change.previous = previous;
-            storage.record(change, k, line);
+            storage.record(change, k, next, line);
             if (bound != null) {
               track(k, previous, next);
             }

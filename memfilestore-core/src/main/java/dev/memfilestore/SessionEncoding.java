@@ -40,6 +40,12 @@ final class SessionEncoding {
    */
   final boolean retimes;
 
+  /**
+   * Whether {@link #encode} works out what changed (a {@link StoredSession.Patch}): set by a
+   * storage that journals the json serializer's sessions, before any session is stored.
+   */
+  boolean patches;
+
   private final TtlFunction ttl;
   private final ToIntFunction<SessionData> length;
   private final Clock clock;
@@ -78,6 +84,8 @@ final class SessionEncoding {
           "the serializer failed on session " + abbreviate(id) + ": " + e, e);
     }
     // Before the ttl and length functions run: they may read (and so change) the session.
+    StoredSession.Patch patch =
+        patches && attributeBytes != null ? patch(session, previous, bytes, attributeBytes) : null;
     Map<String, Object> template = session.unchangedTemplate();
     if (template != null && AttributeCopier.holdsEncodedValues(template)) {
       template = null; // its encoded values lie in the old bytes: point them at the new ones
@@ -89,8 +97,63 @@ final class SessionEncoding {
               : template(session, bytes, attributeBytes);
     }
     long expiresAt = expiresAt(life(session, id));
-    return stored(bytes, session, expiresAt, attributeBytes, template);
+    StoredSession stored = stored(bytes, session, expiresAt, attributeBytes, template);
+    stored.patch = patch;
+    return stored;
   }
+
+  /**
+   * What {@code session} changed of {@code previous}, or null if the journal should hold the whole
+   * session: no previous (or one not decoded, or expired: a snapshot may have left it out), another
+   * creation time, or changes that make up most of the bytes anyway. A value that is the very
+   * instance of the previous template is unchanged: reads hand out copies of mutable values, so
+   * nobody changed it; anything else counts as set.
+   */
+  private StoredSession.Patch patch(
+      SessionData session, StoredSession previous, byte[] bytes, AttributeBytes attributeBytes) {
+    Map<String, Object> before = previous == null ? null : previous.attributeTemplate();
+    if (before == null
+        || previous.isExpired(clock.millis())
+        || !session.getCreationTime().equals(previous.creationTime())) {
+      return null;
+    }
+    Map<String, Object> attributes = session.attributes();
+    String[] names = null;
+    int[] bounds = null;
+    int count = 0;
+    int kept = 0;
+    int changedBytes = 0;
+    int i = 0;
+    for (Map.Entry<String, Object> e : attributes.entrySet()) {
+      Object old = before.get(e.getKey());
+      if (old != null) {
+        kept++;
+      }
+      if (old == null || old != e.getValue()) {
+        if (names == null) {
+          names = new String[attributes.size()];
+          bounds = new int[2 * attributes.size()];
+        }
+        names[count] = e.getKey();
+        bounds[2 * count] = attributeBytes.start(i);
+        bounds[2 * count + 1] = attributeBytes.end(i);
+        changedBytes += attributeBytes.end(i) - attributeBytes.start(i) + e.getKey().length();
+        count++;
+      }
+      i++;
+    }
+    if (2 * changedBytes > bytes.length) {
+      return null; // the whole session is about as small, and replays without a base
+    }
+    String[] removed = NONE;
+    if (kept < before.size()) {
+      removed =
+          before.keySet().stream().filter(k -> !attributes.containsKey(k)).toArray(String[]::new);
+    }
+    return new StoredSession.Patch(previous, names, bounds, count, removed);
+  }
+
+  private static final String[] NONE = new String[0];
 
   private Map<String, Object> template(
       SessionData session, byte[] bytes, AttributeBytes attributeBytes) {

@@ -44,7 +44,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>the map is iterated into a snapshot marked <i>n+1</i> (temporary file, force, rename, force
  *       the directory) while other threads go on changing it: it holds every change of <i>n</i> and
  *       perhaps some of <i>n+1</i>, which replay applies again harmlessly (a record carries the
- *       whole value);
+ *       whole value, or a patch that sets and removes attributes by name and sets the times: the
+ *       same patches again, in order, leave the same session);
  *   <li>only then are the journals below <i>n+1</i> deleted.
  * </ol>
  *
@@ -78,8 +79,12 @@ abstract class Storage {
   /** Step 1: what the change will write (null {@code next}: a removal), or null if nothing. */
   abstract ByteBuffer prepare(String id, StoredSession next);
 
-  /** Step 3, inside the map's atomic update of {@code id}: writes what {@link #prepare} made. */
-  abstract void record(Change change, String id, ByteBuffer prepared);
+  /**
+   * Step 3, inside the map's atomic update of {@code id}, before {@code next} is published: writes
+   * what {@link #prepare} made (or, if {@code next} is a patch of a session no longer stored, the
+   * whole session), and clears {@code next}'s patch.
+   */
+  abstract void record(Change change, String id, StoredSession next, ByteBuffer prepared);
 
   /** Step 4, before the change deregisters: makes it as durable as the mode promises. */
   abstract void complete(Change change);

@@ -49,6 +49,42 @@ final class StoredSession {
   volatile boolean neverRead;
 
   /**
+   * What changed since the session this one replaces, for a journal's {@code patch} record, or null
+   * (then the journal holds the whole session). Set by {@link SessionEncoding#encode} and cleared
+   * by the storage when it journals the change, before the session is published in the map: so it
+   * never keeps the replaced session alive.
+   */
+  Patch patch;
+
+  /**
+   * The attributes a save set or removed, relative to {@link #base}: the set values' bytes are
+   * slices of the new session's {@link #bytes} (encoded once, for both the map and the journal).
+   */
+  static final class Patch {
+    /** The session the change replaces; the patch is journaled only if it is still stored. */
+    final StoredSession base;
+
+    /** Names of the attributes set, in the order of the session's attributes. */
+    final String[] names;
+
+    /** Start and end of value {@code i} in the new session's bytes, at {@code 2i}, {@code 2i+1}. */
+    final int[] bounds;
+
+    final int count;
+
+    /** Names of the attributes removed. */
+    final String[] removed;
+
+    Patch(StoredSession base, String[] names, int[] bounds, int count, String[] removed) {
+      this.base = base;
+      this.names = names;
+      this.bounds = bounds;
+      this.count = count;
+      this.removed = removed;
+    }
+  }
+
+  /**
    * The decoded form, or null until the first read of a session loaded lazily. Filled with a benign
    * race: {@link Decoded} is immutable (final fields), so a thread sees either null (and decodes
    * the same bytes itself) or a complete value; two threads decoding at once store equal values.

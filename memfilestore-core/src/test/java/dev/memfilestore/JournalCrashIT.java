@@ -116,7 +116,18 @@ class JournalCrashIT {
       MemFileStore recovered = MemFileStore.builder().saveFile(file).build();
       try {
         Map<String, Long> stored = new HashMap<>();
-        recovered.all().forEach((id, s) -> stored.put(id, (Long) s.getAttribute("op")));
+        Map<String, Object> users = new HashMap<>();
+        recovered
+            .all()
+            .forEach(
+                (id, s) -> {
+                  stored.put(id, (Long) s.getAttribute("op"));
+                  users.put(id, s.getAttribute("user"));
+                });
+        // Patches changed only "op": the attributes they left alone came through the replay.
+        users.forEach(
+            (id, user) ->
+                assertThat(user).as("%s: %s's user", context, id).isEqualTo("user-" + id));
         int[] unexplained = new int[2]; // differences only the in-flight operation can explain
         Map<String, Acked> all = new HashMap<>(acked);
         stored.keySet().forEach(id -> all.putIfAbsent(id, new Acked(0, true, -1)));

@@ -46,10 +46,14 @@ final class JournalWorkerMain {
                       store.destroy(id);
                       what = "del";
                     } else {
-                      SessionData s = new SessionData(Instant.now());
+                      // Half the saves change a stored session (journaled as a patch of it).
+                      SessionData s = random.nextBoolean() ? store.get(id).orElse(null) : null;
+                      if (s == null) {
+                        s = new SessionData(Instant.now());
+                        s.setAttribute("user", "user-" + id);
+                        s.setAttribute("padding", PADDING);
+                      }
                       s.setAttribute("op", op);
-                      s.setAttribute("user", "user-" + id);
-                      s.setAttribute("padding", PADDING);
                       store.set(id, s);
                       what = "set";
                     }

@@ -81,7 +81,7 @@ class TouchRecordTest {
         .contains("\"op\":\"touch\"", "\"maxInactive\":\"PT2H\"")
         .doesNotContain("ada", "session")
         .hasSizeLessThan(200);
-    assertThat(lines.get(0)).contains("\"version\":2");
+    assertThat(lines.get(0)).contains("\"version\":" + FileFormat.VERSION);
     store.simulateCrash();
 
     clock.advance(Duration.ofMinutes(90)); // past the set's 10 minutes, within the touch's 2 hours
@@ -155,7 +155,7 @@ class TouchRecordTest {
     List<String> lines = journalLines();
     assertThat(lines.get(lines.size() - 1)).contains("\"op\":\"touch\"", "PT3H");
 
-    // Reading a mutable value may change it: that update is journaled whole.
+    // Reading a mutable value may change it: that update journals the value (a patch).
     store.update(
         "alice",
         s -> {
@@ -163,7 +163,7 @@ class TouchRecordTest {
           return s;
         });
     lines = journalLines();
-    assertThat(lines.get(lines.size() - 1)).contains("\"op\":\"set\"", "\"c\"");
+    assertThat(lines.get(lines.size() - 1)).contains("\"op\":\"patch\"", "\"c\"");
     store.update("alice", s -> s); // nothing changed
     lines = journalLines();
     assertThat(lines.get(lines.size() - 1)).contains("\"op\":\"touch\"");
@@ -268,7 +268,7 @@ class TouchRecordTest {
     assertThat(recovered.ids()).containsExactlyInAnyOrder("alice", "bob");
     assertThat(recovered.get("bob").orElseThrow().getAttribute("user")).isEqualTo("bo");
     recovered.close();
-    assertThat(Files.readAllLines(file).get(0)).contains("\"version\":2,");
+    assertThat(Files.readAllLines(file).get(0)).contains("\"version\":" + FileFormat.VERSION + ",");
   }
 
   /** The same file with its header's version set to 1 and its checksum made to match. */
@@ -284,7 +284,8 @@ class TouchRecordTest {
             headerEnd - ChecksummedLine.BODY_OFFSET,
             StandardCharsets.UTF_8);
     byte[] older =
-        body.replace("\"version\":2,", "\"version\":1,").getBytes(StandardCharsets.UTF_8);
+        body.replace("\"version\":" + FileFormat.VERSION + ",", "\"version\":1,")
+            .getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ChecksummedLine.write(out, older, older.length);
     out.write(file, headerEnd + 1, file.length - headerEnd - 1);

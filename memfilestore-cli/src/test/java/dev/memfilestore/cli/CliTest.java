@@ -442,8 +442,7 @@ class CliTest {
 
   @Test
   void aStoreThatNeverWroteASnapshotIsReadFromItsJournal() throws IOException {
-    Path file = journaled();
-    Files.delete(file); // only the journal is left
+    Path file = Stores.journalOnly(dir); // only the journal, as a store left it
     Run r = run("stats", file);
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out())
@@ -520,6 +519,8 @@ class CliTest {
     assertThat(run("list", file).err()).isEmpty();
     byte[] bytes = Files.readAllBytes(file);
     int secondLine = indexOf(bytes, (byte) '\n') + 1;
+    // bob's second save was journaled as a patch of this snapshot's record of bob
+    boolean bobDamaged = lineAt(bytes, secondLine).contains(BOB);
     bytes[secondLine + 30] ^= 0x20;
     Files.write(file, bytes);
 
@@ -530,7 +531,11 @@ class CliTest {
       assertThat(r.err())
           .as(command)
           .contains(
-              "warning: sessions.json is damaged (2 problems; the first: sessions.json line 2)")
+              // The damaged record, the trailer's count, and the journal's patch of bob's
+              // session, which finds nothing to apply to if bob's was the record damaged.
+              "warning: sessions.json is damaged ("
+                  + (bobDamaged ? 3 : 2)
+                  + " problems; the first: sessions.json line 2)")
           .contains("memfilestore verify " + file);
       Run json = run(command, "--json", file);
       assertThat(json.code()).isEqualTo(1);
@@ -593,6 +598,14 @@ class CliTest {
     try (Stream<Path> files = Files.list(file.getParent())) {
       return files.filter(f -> f.getFileName().toString().contains(".journal.")).toList();
     }
+  }
+
+  private static String lineAt(byte[] bytes, int start) {
+    int end = start;
+    while (bytes[end] != '\n') {
+      end++;
+    }
+    return new String(bytes, start, end - start, StandardCharsets.UTF_8);
   }
 
   private static int indexOf(byte[] bytes, byte b) {

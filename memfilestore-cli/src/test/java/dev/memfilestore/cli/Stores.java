@@ -79,6 +79,35 @@ final class Stores {
     }
   }
 
+  /**
+   * The files of a store that never wrote a snapshot (copied while it runs): a journal of whole
+   * sessions (bob's second save a patch of its first), no save file.
+   */
+  static Path journalOnly(Path dir) throws IOException {
+    Path live = Files.createDirectories(dir.resolve("live"));
+    Path file = live.resolve("sessions.json");
+    MemFileStore store =
+        builder(file, NOW.minus(Duration.ofMinutes(30))).durability(Durability.JOURNAL).build();
+    try {
+      store.set(BOB, session("bob", 2));
+      store.set(BOB, session("bob", 3));
+      store.set(CY, session("cy", 4));
+      store.set("ada-2-0123456789abcdef0123456789ab", session("ada", 5));
+      Path copy = Files.createDirectories(dir.resolve("copy"));
+      try (Stream<Path> files = Files.list(live)) {
+        for (Path f : files.toList()) {
+          String name = f.getFileName().toString();
+          if (name.contains(".journal.")) {
+            Files.copy(f, copy.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+          }
+        }
+      }
+      return copy.resolve("sessions.json");
+    } finally {
+      store.close();
+    }
+  }
+
   static MemFileStore.Builder configure(
       MemFileStore.Builder b, SessionSerializer serializer, SecretKey key) {
     if (serializer != null) {

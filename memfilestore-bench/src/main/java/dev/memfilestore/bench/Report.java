@@ -611,7 +611,7 @@ public final class Report {
     if (!Files.exists(p)) {
       return;
     }
-    md.append("## 2. Persistence at scale (`PersistenceScale`, step `persistence`)\n\n")
+    md.append("## 3. Persistence at scale (`PersistenceScale`, step `persistence`)\n\n")
         .append(
             "A store (`SNAPSHOT` durability) filled with the workload's sessions; `save()` timed;")
         .append(" then a new store built from the file (load) timed. Beside them, a plain")
@@ -710,7 +710,8 @@ public final class Report {
     if (one == null || many == null) {
       return;
     }
-    md.append("## JOURNAL_SYNC thread scaling (`DurabilityBenchmark.getAndSet`, `jmh-sync-t1.json`")
+    md.append(
+            "## 5. JOURNAL_SYNC thread scaling (`DurabilityBenchmark.getAndSet`, `jmh-sync-t1.json`")
         .append(" and `jmh-sync-t16.json`, steps `jmh-sync-t1`, `jmh-sync-t16`)\n\n")
         .append("A request that finds its session, changes it and saves it (`findAndSave`), each")
         .append(" change forced to disk before `set` returns; concurrent changes share one force")
@@ -730,7 +731,7 @@ public final class Report {
     if (!Files.exists(f)) {
       return;
     }
-    md.append("## 3. Flood resistance (`FloodResistance`, step `flood`)\n\n")
+    md.append("## 6. Flood resistance (`FloodResistance`, step `flood`)\n\n")
         .append("Bound 10,000 sessions; 1,000 active users who visited 10 rounds before the flood")
         .append(" and keep coming back in turn; between two visits of the same user the bot makes")
         .append(" 1,000 × rate one-shot sessions, 1,000,000 in all. Kept: users whose session was")
@@ -826,7 +827,7 @@ public final class Report {
       return;
     }
     int runs = e2e.values().iterator().next().size();
-    md.append("## 4. End to end (`E2eApplication` + `wrk`, steps `e2e-<set-up>-<run>`)\n\n")
+    md.append("## 7. End to end (`E2eApplication` + `wrk`, steps `e2e-<set-up>-<run>`)\n\n")
         .append("One Spring Boot 4 application with the demo's page logic (visit counter in the")
         .append(
             " session, Spring Security form login whose CSRF token lives in the session, a 1 KB")
@@ -910,7 +911,7 @@ public final class Report {
     if (!Files.exists(results.resolve("jmh-signedin.json"))) {
       return;
     }
-    md.append("## Signed-in session (JMH, `SignedInBenchmark`, `jmh-signedin.json`, step")
+    md.append("## 2. Signed-in session (JMH, `SignedInBenchmark`, `jmh-signedin.json`, step")
         .append(" `jmh-signedin`)\n\n")
         .append("10,000 sessions as a Spring Boot application with Spring Security keeps them")
         .append(" (security context, CSRF token, a few attributes), stored with the starter's")
@@ -943,7 +944,7 @@ public final class Report {
     if (rows.isEmpty()) {
       return;
     }
-    md.append("## Load of a large file (`LoadScale`, `load.json`, step `load`)\n\n")
+    md.append("## 4. Load of a large file (`LoadScale`, `load.json`, step `load`)\n\n")
         .append("A `SNAPSHOT` store filled with the 500-byte workload and closed, then built from")
         .append(" its file again and again in the same JVM (from the page cache): the first load")
         .append(" is what a restart costs (a new JVM, the load's code not yet compiled). Heap:")

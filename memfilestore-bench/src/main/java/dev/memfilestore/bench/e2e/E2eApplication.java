@@ -2,6 +2,7 @@ package dev.memfilestore.bench.e2e;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.memfilestore.tomcat.MemFileManager;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.boot.tomcat.TomcatContextCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
@@ -40,18 +42,22 @@ import org.springframework.web.util.HtmlUtils;
 /**
  * The end-to-end benchmark's application: the demo's page logic (a visit counter in the session,
  * Spring Security's form login and its CSRF token in the session, an HTML page of about 2 KB) with
- * one of three session set-ups chosen at start by {@code --e2e.sessions}:
+ * one of five session set-ups chosen at start by {@code --e2e.sessions}:
  *
  * <ul>
  *   <li>{@code memfilestore}: the MemFileStore starter, JOURNAL durability, max 10k (as the demo);
  *   <li>{@code tomcat}: no Spring Session at all: Tomcat's in-memory sessions, Boot's default;
+ *   <li>{@code tomcat-memfilestore}: no Spring Session either; Boot's embedded Tomcat keeps its
+ *       sessions in memfilestore-tomcat's {@code MemFileManager} (JOURNAL, max 10k, the file {@code
+ *       sessions.jsonl} in {@code --e2e.dir}), installed by a {@code TomcatContextCustomizer} as
+ *       the README shows;
  *   <li>{@code spring-map}: Spring Session with its in-memory {@code MapSessionRepository}: the
  *       cost of Spring Session's filter without a store that serializes or persists;
  *   <li>{@code jdbc}: Spring Session JDBC on an H2 file database through a HikariCP pool, set up
  *       with {@code @EnableJdbcHttpSession} and spring-session-jdbc's {@code schema-h2.sql}.
  * </ul>
  *
- * <p>It leaves out the demo's store statistics (only one of the three set-ups has them).
+ * <p>It leaves out the demo's store statistics (only one of the set-ups has them).
  */
 @SpringBootApplication(proxyBeanMethods = false)
 public class E2eApplication {
@@ -61,8 +67,8 @@ public class E2eApplication {
   /**
    * Starts the application.
    *
-   * @param args {@code --e2e.sessions=memfilestore|tomcat|jdbc}, {@code --e2e.dir=...}, and any
-   *     Spring Boot argument, e.g. {@code --server.port=18080}
+   * @param args {@code --e2e.sessions=memfilestore|tomcat|tomcat-memfilestore|spring-map|jdbc},
+   *     {@code --e2e.dir=...}, and any Spring Boot argument, e.g. {@code --server.port=18080}
    */
   public static void main(String[] args) {
     String mode = "memfilestore";
@@ -86,7 +92,7 @@ public class E2eApplication {
         all.add("--memfilestore.check-period=30s");
         all.add("--memfilestore.durability=journal");
       }
-      case "tomcat", "jdbc", "spring-map" ->
+      case "tomcat", "tomcat-memfilestore", "jdbc", "spring-map" ->
           all.add("--spring.autoconfigure.exclude=" + MEMFILESTORE_AUTO_CONFIGURATION);
       default -> throw new IllegalArgumentException("--e2e.sessions: " + mode);
     }
@@ -123,6 +129,28 @@ public class E2eApplication {
       MapSessionRepository repository = new MapSessionRepository(new ConcurrentHashMap<>());
       repository.setDefaultMaxInactiveInterval(Duration.ofMinutes(30));
       return repository;
+    }
+  }
+
+  /** Tomcat's own sessions (no Spring Session) kept by {@code MemFileManager}. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnProperty(name = "e2e.sessions", havingValue = "tomcat-memfilestore")
+  static class TomcatMemFileSessions {
+    @Bean
+    TomcatContextCustomizer memFileSessions(org.springframework.core.env.Environment env) {
+      String file =
+          Path.of(env.getProperty("e2e.dir", "target/e2e"), "sessions.jsonl")
+              .toAbsolutePath()
+              .toString();
+      return context -> {
+        MemFileManager manager = new MemFileManager();
+        manager.setSaveFile(file);
+        manager.setMax(10_000);
+        manager.setDurability("JOURNAL");
+        // the CSRF token Spring Security keeps in the session is read back after a restart
+        manager.setAllowedTypes("org.springframework.security.web.csrf.*");
+        context.setManager(manager);
+      };
     }
   }
 

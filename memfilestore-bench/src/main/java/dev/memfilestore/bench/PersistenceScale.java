@@ -66,6 +66,17 @@ public final class PersistenceScale {
     Path dir = BenchFiles.tempDir();
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("sessions", n);
+    // what the numbers depend on: the JVM, its collector and heap, and how busy the machine was
+    row.put("jvm", Runtime.version().toString());
+    row.put("jvmArgs", ManagementFactory.getRuntimeMXBean().getInputArguments());
+    row.put(
+        "collectors",
+        ManagementFactory.getGarbageCollectorMXBeans().stream()
+            .map(GarbageCollectorMXBean::getName)
+            .toList());
+    row.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
+    row.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+    row.put("loadAverageAtStart", loadAverage());
     try {
       Path file = dir.resolve("sessions.json");
       long fileBytes;
@@ -97,6 +108,7 @@ public final class PersistenceScale {
         row.put("loadedSessions", loaded.length());
       }
       plainIo(dir.resolve("plain.bin"), fileBytes, row);
+      row.put("loadAverageAtEnd", loadAverage());
     } finally {
       BenchFiles.deleteRecursively(dir);
     }
@@ -164,6 +176,7 @@ public final class PersistenceScale {
       row.put("setP99Ms" + phases[p], percentile(sorted, 0.99) / 1e6);
       row.put("setP999Ms" + phases[p], percentile(sorted, 0.999) / 1e6);
       row.put("maxGcPauseMs" + phases[p], pauses.max[p]);
+      row.put("longestGcPause" + phases[p], pauses.longest[p]);
       row.put("gcPauses" + phases[p], pauses.count[p]);
     }
   }
@@ -176,6 +189,11 @@ public final class PersistenceScale {
 
   private static long usedHeap() {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  /** The system's load average over the last minute (other processes share the cores). */
+  private static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
   /** Bytes this thread has allocated so far. */
@@ -191,6 +209,7 @@ public final class PersistenceScale {
   private static final class GcPauses implements NotificationListener, AutoCloseable {
     final long[] max = new long[2];
     final long[] count = new long[2];
+    final String[] longest = {"none", "none"}; // the collector's name, action and cause
     private final AtomicInteger phase;
 
     GcPauses(AtomicInteger phase) {
@@ -213,7 +232,12 @@ public final class PersistenceScale {
       }
       int p = phase.get();
       if (p < 2) {
-        max[p] = Math.max(max[p], info.getGcInfo().getDuration());
+        long duration = info.getGcInfo().getDuration();
+        if (duration >= max[p]) {
+          longest[p] =
+              info.getGcName() + ": " + info.getGcAction() + " (" + info.getGcCause() + ")";
+        }
+        max[p] = Math.max(max[p], duration);
         count[p]++;
       }
     }

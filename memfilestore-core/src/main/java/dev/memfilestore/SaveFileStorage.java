@@ -364,21 +364,7 @@ final class SaveFileStorage extends Storage {
         snapshotOwed = journaling;
         long nowMillis = now.toEpochMilli();
         SaveFiles.Written written =
-            files.writeSnapshot(
-                next,
-                format,
-                now,
-                writer -> {
-                  for (Map.Entry<String, StoredSession> e : sessions.entrySet()) {
-                    StoredSession s = e.getValue();
-                    if (!s.isExpired(nowMillis)) {
-                      writer.write(
-                          e.getKey(),
-                          fileExpiry(s.expiresAtMillis),
-                          s.bytesWithTimes(format.embedJson()));
-                    }
-                  }
-                });
+            files.writeSnapshot(next, format, now, writer -> writeSessions(writer, nowMillis));
         snapshotOwed = false;
         savedChanges = changesAtStart;
         lastSnapshot = now;
@@ -408,6 +394,30 @@ final class SaveFileStorage extends Storage {
       }
     } finally {
       saveLock.unlock();
+    }
+  }
+
+  /**
+   * Streams every unexpired session into the snapshot. The cache's {@code forEach} hands over each
+   * key and value without the entry object its {@code entrySet} iterator allocates per session (24
+   * MB of garbage for 1M sessions), and takes no lock: a concurrent {@code set} never waits for the
+   * snapshot, and the snapshot holds each session as it was when the iteration reached it.
+   */
+  private void writeSessions(SnapshotWriter writer, long nowMillis) throws IOException {
+    boolean json = format.embedJson();
+    try {
+      sessions.forEach(
+          (id, s) -> {
+            if (!s.isExpired(nowMillis)) {
+              try {
+                writer.write(id, fileExpiry(s.expiresAtMillis), s.bytesWithTimes(json));
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            }
+          });
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
     }
   }
 

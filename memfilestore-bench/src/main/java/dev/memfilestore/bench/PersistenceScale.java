@@ -66,6 +66,17 @@ public final class PersistenceScale {
     Path dir = BenchFiles.tempDir();
     Map<String, Object> row = new LinkedHashMap<>();
     row.put("sessions", n);
+    // what the numbers depend on: the JVM, its collector and heap, and how busy the machine was
+    row.put("jvm", Runtime.version().toString());
+    row.put("jvmArgs", ManagementFactory.getRuntimeMXBean().getInputArguments());
+    row.put(
+        "collectors",
+        ManagementFactory.getGarbageCollectorMXBeans().stream()
+            .map(GarbageCollectorMXBean::getName)
+            .toList());
+    row.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
+    row.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+    row.put("loadAverageAtStart", loadAverage());
     try {
       Path file = dir.resolve("sessions.json");
       long fileBytes;
@@ -88,6 +99,7 @@ public final class PersistenceScale {
         fileBytes = Files.size(file);
         row.put("fileBytes", fileBytes);
         stalls(store, n, row);
+        alternate(store, file, dir.resolve("alternate.bin"), row);
       }
       System.gc();
       long t0 = System.nanoTime();
@@ -97,6 +109,7 @@ public final class PersistenceScale {
         row.put("loadedSessions", loaded.length());
       }
       plainIo(dir.resolve("plain.bin"), fileBytes, row);
+      row.put("loadAverageAtEnd", loadAverage());
     } finally {
       BenchFiles.deleteRecursively(dir);
     }
@@ -142,12 +155,16 @@ public final class PersistenceScale {
     writer.start();
     Thread.sleep(500); // warm the writer up before either phase counts
     long snapshotMs = Math.max(1000, Math.round((Double) row.get("snapshotMs")));
+    // the phases' bounds in the JVM's uptime, as a GC log's [12.345s] stamps count it
+    row.put("noSnapshotPhaseStartUptimeMs", uptimeMs());
     Thread.sleep(snapshotMs);
     phase.set(1);
+    row.put("snapshotPhaseStartUptimeMs", uptimeMs());
     long t0 = System.nanoTime();
     store.save();
     row.put("snapshotUnderLoadMs", (System.nanoTime() - t0) / 1e6);
     phase.set(2);
+    row.put("snapshotPhaseEndUptimeMs", uptimeMs());
     stop.set(true);
     writer.join();
     row.put("maxSetStallNoSnapshotMs", maxNanos[0] / 1e6);
@@ -164,6 +181,7 @@ public final class PersistenceScale {
       row.put("setP99Ms" + phases[p], percentile(sorted, 0.99) / 1e6);
       row.put("setP999Ms" + phases[p], percentile(sorted, 0.999) / 1e6);
       row.put("maxGcPauseMs" + phases[p], pauses.max[p]);
+      row.put("longestGcPause" + phases[p], pauses.longest[p]);
       row.put("gcPauses" + phases[p], pauses.count[p]);
     }
   }
@@ -176,6 +194,15 @@ public final class PersistenceScale {
 
   private static long usedHeap() {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static long uptimeMs() {
+    return ManagementFactory.getRuntimeMXBean().getUptime();
+  }
+
+  /** The system's load average over the last minute (other processes share the cores). */
+  private static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 
   /** Bytes this thread has allocated so far. */
@@ -191,6 +218,7 @@ public final class PersistenceScale {
   private static final class GcPauses implements NotificationListener, AutoCloseable {
     final long[] max = new long[2];
     final long[] count = new long[2];
+    final String[] longest = {"none", "none"}; // the collector's name, action and cause
     private final AtomicInteger phase;
 
     GcPauses(AtomicInteger phase) {
@@ -213,7 +241,12 @@ public final class PersistenceScale {
       }
       int p = phase.get();
       if (p < 2) {
-        max[p] = Math.max(max[p], info.getGcInfo().getDuration());
+        long duration = info.getGcInfo().getDuration();
+        if (duration >= max[p]) {
+          longest[p] =
+              info.getGcName() + ": " + info.getGcAction() + " (" + info.getGcCause() + ")";
+        }
+        max[p] = Math.max(max[p], duration);
         count[p]++;
       }
     }
@@ -224,6 +257,56 @@ public final class PersistenceScale {
         ((NotificationEmitter) gc).removeNotificationListener(this);
       }
     }
+  }
+
+  /**
+   * The snapshot against a plain write+force of its bytes, in alternating rounds right after each
+   * other: one pair of numbers depends on what the disk and the page cache were doing just then
+   * (plain writes of the same size ranged 0.25-1.7 s on the shared VM), the median ratio less so.
+   */
+  private static void alternate(
+      MemFileStore store, Path saveFile, Path plain, Map<String, Object> row) throws IOException {
+    int rounds = 3;
+    double[] snapshot = new double[rounds];
+    double[] write = new double[rounds];
+    double[] ratio = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      store.set(id(0), Workload.session(Workload.IMMUTABLE, r)); // so that the save is not skipped
+      long t0 = System.nanoTime();
+      store.save();
+      snapshot[r] = (System.nanoTime() - t0) / 1e6;
+      long bytes = Files.size(saveFile);
+      Files.deleteIfExists(plain);
+      write[r] = plainWrite(plain, bytes);
+      ratio[r] = snapshot[r] / write[r];
+    }
+    Files.deleteIfExists(plain);
+    row.put("alternatingSnapshotMs", snapshot);
+    row.put("alternatingPlainWriteMs", write);
+    double[] sorted = ratio.clone();
+    Arrays.sort(sorted);
+    row.put("snapshotToPlainWriteRatios", ratio);
+    row.put("snapshotToPlainWriteRatioMedian", sorted[rounds / 2]);
+  }
+
+  /** Sequential write (then force) of this many bytes, 1 MiB at a time; returns milliseconds. */
+  private static double plainWrite(Path file, long bytes) throws IOException {
+    ByteBuffer buffer = ByteBuffer.allocateDirect(CHUNK);
+    while (buffer.hasRemaining()) {
+      buffer.put((byte) 'x');
+    }
+    long t0 = System.nanoTime();
+    try (FileChannel out =
+        FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      for (long written = 0; written < bytes; ) {
+        buffer.clear().limit((int) Math.min(CHUNK, bytes - written));
+        while (buffer.hasRemaining()) {
+          written += out.write(buffer);
+        }
+      }
+      out.force(true);
+    }
+    return (System.nanoTime() - t0) / 1e6;
   }
 
   /** Sequential write (then force) and read of the same number of bytes, 1 MiB at a time. */

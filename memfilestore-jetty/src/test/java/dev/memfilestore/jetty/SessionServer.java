@@ -107,12 +107,31 @@ final class SessionServer {
     }
   }
 
-  /** The child JVM: {@code SessionServer$Main <saveFile> <cache>}; prints its port. */
+  /**
+   * The child JVM: {@code SessionServer$Main <saveFile> <cache> [stop-late-on-sigterm]}; prints its
+   * port. With {@code stop-late-on-sigterm} the server is stopped by a shutdown hook of its own
+   * after half a second, as a graceful shutdown takes, so the store's hook closes the store first.
+   */
   public static final class Main {
     private Main() {}
 
     public static void main(String[] args) throws Exception {
       Server server = start(Path.of(args[0]), args[1]);
+      if (args.length > 2 && args[2].equals("stop-late-on-sigterm")) {
+        server.setStopAtShutdown(false);
+        Runtime.getRuntime()
+            .addShutdownHook(
+                new Thread(
+                    () -> {
+                      try {
+                        Thread.sleep(500);
+                        server.stop();
+                      } catch (Exception e) {
+                        e.printStackTrace();
+                      }
+                    },
+                    "stop-jetty-late"));
+      }
       System.out.println("PORT " + port(server));
       System.out.flush();
       server.join();

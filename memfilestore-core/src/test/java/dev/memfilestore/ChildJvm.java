@@ -58,6 +58,31 @@ public final class ChildJvm implements AutoCloseable {
    *
    * @param name a short name for messages and thread names
    */
+  /** What a child runs to stop its server late at shutdown. */
+  @FunctionalInterface
+  public interface Stop {
+    void stop() throws Exception;
+  }
+
+  /**
+   * In a child JVM: on SIGTERM, stops its server half a second after shutdown began, as a slow
+   * graceful shutdown does, so that the other shutdown hooks (the store's) run first.
+   */
+  public static void stopLateAtShutdown(String threadName, Stop stop) {
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    Thread.sleep(500);
+                    stop.stop();
+                  } catch (Exception e) {
+                    e.printStackTrace();
+                  }
+                },
+                threadName));
+  }
+
   public static ChildJvm start(
       String name, List<String> jvmOptions, Class<?> mainClass, String... args) throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");

@@ -1,5 +1,6 @@
 package dev.memfilestore.jetty;
 
+import dev.memfilestore.ChildJvm;
 import dev.memfilestore.RequestGate;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
@@ -119,18 +120,7 @@ final class SessionServer {
       Server server = start(Path.of(args[0]), args[1]);
       if (args.length > 2 && args[2].equals("stop-late-on-sigterm")) {
         server.setStopAtShutdown(false);
-        Runtime.getRuntime()
-            .addShutdownHook(
-                new Thread(
-                    () -> {
-                      try {
-                        Thread.sleep(500);
-                        server.stop();
-                      } catch (Exception e) {
-                        e.printStackTrace();
-                      }
-                    },
-                    "stop-jetty-late"));
+        ChildJvm.stopLateAtShutdown("stop-jetty-late", server::stop);
       }
       System.out.println("PORT " + port(server));
       System.out.flush();

@@ -1,5 +1,6 @@
 package dev.memfilestore.tomcat;
 
+import dev.memfilestore.ChildJvm;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -22,18 +23,7 @@ public final class TomcatWorkerMain {
     server.addContext("", new CounterServlet(), manager);
     server.start();
     if (args.length > 2 && args[2].equals("stop-on-sigterm")) {
-      Runtime.getRuntime()
-          .addShutdownHook(
-              new Thread(
-                  () -> {
-                    try {
-                      Thread.sleep(500);
-                      server.close();
-                    } catch (Exception e) {
-                      e.printStackTrace();
-                    }
-                  },
-                  "stop-tomcat"));
+      ChildJvm.stopLateAtShutdown("stop-tomcat", server::close);
     }
     System.out.println("PORT " + server.port());
     System.out.flush();
